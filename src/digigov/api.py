@@ -1,0 +1,22 @@
+"""The JSON API at /api/: one NinjaAPI, each module adds its router."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from digigov.core import problems
+from digigov.core.api import router as core_router
+from digigov.identity.api import router as identity_router
+
+api = NinjaAPI(
+    title="Digigov API",
+    version="1",
+    description=(
+        "Digigov's public API. Errors are RFC 9457 problem documents "
+        "(application/problem+json) with English and Swedish text."
+    ),
+    urls_namespace="api",
+)
+problems.install(api)
+api.add_router("/", core_router)
+api.add_router("/", identity_router)

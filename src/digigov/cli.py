@@ -1,0 +1,85 @@
+"""The ``digigov`` command: Django's management commands plus demo, serve and worker."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+USAGE = """\
+digigov demo           migrate, load demo data, serve on http://127.0.0.1:8000
+digigov serve          production server (granian); runs collectstatic first
+digigov worker         run background jobs from the database queue
+digigov audit verify   check the hash-chained audit log
+digigov settings-doc   print the settings reference (docs/settings.md)
+digigov <command>      any Django management command (migrate, createsuperuser, ...)
+"""
+
+
+def _granian(*, workers: int, threads: int) -> None:
+    from digigov import config
+
+    arguments = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        config.get(config.HOST),
+        "--port",
+        config.get(config.PORT),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "digigov.wsgi:application",
+    ]
+    sys.stdout.flush()
+    os.execv(sys.executable, arguments)  # noqa: S606 - our own interpreter, fixed arguments
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv if argv is None else argv)
+    command = argv[1] if len(argv) > 1 else "help"
+    if command == "demo":
+        os.environ.setdefault("DIGIGOV_MODE", "demo")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digigov.settings")
+
+    if command in {"help", "-h", "--help"}:
+        print(USAGE)
+        return
+    if command == "settings-doc":
+        from digigov import config
+        import digigov.settings  # noqa: F401 - declares nothing, but proves settings load
+
+        sys.stdout.write(config.settings_markdown())
+        return
+
+    import django
+    from django.core.management import call_command, execute_from_command_line
+
+    if command == "demo":
+        django.setup()
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_demo")
+        from digigov import config
+
+        print(
+            f"Digigov demo on http://{config.get(config.HOST)}:{config.get(config.PORT)}/ "
+            "(sign in with the test e-ID; see README.md)"
+        )
+        _granian(workers=1, threads=8)
+    elif command == "serve":
+        django.setup()
+        call_command("collectstatic", interactive=False, verbosity=0)
+        from digigov import config
+
+        _granian(workers=int(config.get(config.WORKERS)), threads=4)
+    elif command == "worker":
+        execute_from_command_line([argv[0], "db_worker", *argv[2:]])
+    else:
+        execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()

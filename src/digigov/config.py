@@ -1,0 +1,159 @@
+"""Environment variables: the one documented list of every setting an operator can change.
+
+Each variable is declared here with its default and meaning; `docs/settings.md`
+is generated from this list (``digigov settings-doc``) and a test keeps the
+two identical, so nothing can be read from the environment without being
+documented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str
+    help: str
+
+
+VARIABLES: dict[str, Variable] = {}
+
+
+def declare(name: str, default: str, help: str) -> Variable:
+    variable = Variable(name, default, help)
+    VARIABLES[name] = variable
+    return variable
+
+
+MODE = declare(
+    "DIGIGOV_MODE",
+    "production",
+    "`production`, `demo` or `test`. Production is the safe default: debug off, "
+    "secure cookies, HSTS, test e-ID off, a secret key required. `digigov demo` sets `demo`.",
+)
+DATABASE_URL = declare(
+    "DATABASE_URL",
+    "sqlite:///<DIGIGOV_DATA_DIR>/digigov.sqlite3",
+    "Where the data lives: `sqlite:///path` or `postgres://user:pass@host:5432/name` "
+    "(PostgreSQL 15+ through psycopg 3).",
+)
+DATA_DIR = declare(
+    "DIGIGOV_DATA_DIR",
+    "./var",
+    "Folder for the SQLite file, the demo's generated secret key and uploaded files.",
+)
+SECRET_KEY = declare(
+    "DIGIGOV_SECRET_KEY",
+    "",
+    "Django's secret key. Required in production; demo and test generate one in the data folder.",
+)
+ALLOWED_HOSTS = declare(
+    "DIGIGOV_ALLOWED_HOSTS",
+    "localhost,127.0.0.1",
+    "Comma-separated host names the server answers to.",
+)
+DEBUG = declare(
+    "DIGIGOV_DEBUG",
+    "false",
+    "`true` shows Django's debug pages. Never in production.",
+)
+EID_PROVIDERS = declare(
+    "DIGIGOV_EID_PROVIDERS",
+    "",
+    "Comma-separated e-ID providers offered at sign-in, each configured by the "
+    "`DIGIGOV_OIDC_<NAME>_*` variables below. `test` is the built-in test e-ID provider; "
+    "empty means `test` in demo and test mode and none in production.",
+)
+ALLOW_TEST_EID = declare(
+    "DIGIGOV_ALLOW_TEST_EID",
+    "false",
+    "In production mode the test e-ID provider is refused unless this is `true` as well as "
+    "listed in `DIGIGOV_EID_PROVIDERS` (for staging installations only).",
+)
+OIDC_ISSUER = declare(
+    "DIGIGOV_OIDC_<NAME>_ISSUER",
+    "",
+    "Issuer URL of the OIDC provider `<NAME>` (its discovery document is read from "
+    "`<issuer>/.well-known/openid-configuration`).",
+)
+OIDC_CLIENT_ID = declare(
+    "DIGIGOV_OIDC_<NAME>_CLIENT_ID", "", "Client id registered with provider `<NAME>`."
+)
+OIDC_CLIENT_SECRET = declare(
+    "DIGIGOV_OIDC_<NAME>_CLIENT_SECRET", "", "Client secret registered with provider `<NAME>`."
+)
+OIDC_LABEL = declare(
+    "DIGIGOV_OIDC_<NAME>_LABEL",
+    "<NAME>",
+    "What the sign-in page calls provider `<NAME>` (for example `BankID` or `Freja`).",
+)
+TASKS_IMMEDIATE = declare(
+    "DIGIGOV_TASKS_IMMEDIATE",
+    "false in production, true otherwise",
+    "`true` runs background jobs at once in the request; otherwise they are queued in the "
+    "database and `digigov worker` runs them.",
+)
+LOGIN_ATTEMPTS = declare(
+    "DIGIGOV_STAFF_LOGIN_ATTEMPTS",
+    "5",
+    "Failed staff sign-ins allowed per account (and per client address) in 15 minutes "
+    "before sign-in is refused for the rest of that window.",
+)
+HSTS_SECONDS = declare(
+    "DIGIGOV_HSTS_SECONDS",
+    "31536000",
+    "Strict-Transport-Security max-age in production mode.",
+)
+PROXY_SSL_HEADER = declare(
+    "DIGIGOV_BEHIND_TLS_PROXY",
+    "false",
+    "`true` when a reverse proxy terminates TLS and sets `X-Forwarded-Proto`.",
+)
+HOST = declare("DIGIGOV_HOST", "127.0.0.1", "Address `digigov serve` and `digigov demo` bind to.")
+PORT = declare("DIGIGOV_PORT", "8000", "Port `digigov serve` and `digigov demo` listen on.")
+WORKERS = declare("DIGIGOV_WORKERS", "2", "Server processes `digigov serve` starts.")
+
+
+def get(variable: Variable, default: str | None = None) -> str:
+    return os.environ.get(variable.name, variable.default if default is None else default)
+
+
+def get_bool(variable: Variable, default: bool) -> bool:
+    raw = os.environ.get(variable.name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{variable.name} must be true or false, not {raw!r}")
+
+
+def get_list(variable: Variable, default: str | None = None) -> list[str]:
+    return [item.strip() for item in get(variable, default).split(",") if item.strip()]
+
+
+def provider_variable(template: Variable, provider: str) -> str:
+    """Read a per-provider variable such as DIGIGOV_OIDC_FREJA_ISSUER."""
+    name = template.name.replace("<NAME>", provider.upper())
+    return os.environ.get(name, template.default.replace("<NAME>", provider))
+
+
+def settings_markdown() -> str:
+    lines = [
+        "# Settings",
+        "",
+        "Every setting comes from an environment variable. This page is generated from",
+        "`src/digigov/config.py` by `digigov settings-doc`; a test fails when they differ.",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    for variable in VARIABLES.values():
+        default = f"`{variable.default}`" if variable.default else "(empty)"
+        lines.append(f"| `{variable.name}` | {default} | {variable.help} |")
+    return "\n".join(lines) + "\n"

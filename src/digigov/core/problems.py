@@ -1,0 +1,92 @@
+"""RFC 9457 problem details for every API error."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+PROBLEM_TYPE_BASE = "https://digigov.se/problems/"
+CONTENT_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Bad Request / Felaktig begäran",
+    401: "Unauthorized / Inte inloggad",
+    403: "Forbidden / Ingen behörighet",
+    404: "Not Found / Finns inte",
+    405: "Method Not Allowed / Metoden stöds inte",
+    409: "Conflict / Konflikt",
+    422: "Unprocessable Content / Ogiltiga uppgifter",
+    429: "Too Many Requests / För många anrop",
+    500: "Internal Server Error / Internt fel",
+}
+
+
+class Problem(Exception):
+    """Raise from an API handler to answer with a problem document."""
+
+    def __init__(
+        self,
+        status: int,
+        slug: str,
+        detail: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.slug = slug
+        self.detail = detail
+        self.errors = errors or []
+
+
+def response(
+    request: HttpRequest,
+    status: int,
+    slug: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+) -> HttpResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = errors
+    return JsonResponse(body, status=status, content_type=CONTENT_TYPE)
+
+
+def install(api: Any) -> None:
+    """Register handlers so every error of ``api`` is a problem document."""
+
+    @api.exception_handler(Problem)
+    def on_problem(request: HttpRequest, error: Problem) -> HttpResponse:
+        return response(request, error.status, error.slug, error.detail, error.errors)
+
+    @api.exception_handler(NinjaValidationError)
+    def on_validation(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
+        errors = [
+            {
+                "pointer": "/" + "/".join(str(part) for part in item.get("loc", [])),
+                "detail": item.get("msg", ""),
+            }
+            for item in error.errors
+        ]
+        return response(
+            request, 422, "validation", "The request has invalid fields / Ogiltiga fält", errors
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def on_authentication(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+        return response(
+            request, 401, "not-signed-in", "Sign in first / Logga in först"
+        )
+
+    @api.exception_handler(HttpError)
+    def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+        return response(request, error.status_code, f"http-{error.status_code}", str(error))

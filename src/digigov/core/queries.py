@@ -1,0 +1,27 @@
+"""Read helpers for core data."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.db.models import QuerySet
+
+from digigov.core.models import Organisation, OrganisationOwned
+
+Owned = TypeVar("Owned", bound=OrganisationOwned)
+
+
+def organisations() -> QuerySet[Organisation]:
+    """Organisations are public: anyone may list them."""
+    return Organisation.objects.all()
+
+
+def organisation_by_slug(slug: str) -> Organisation | None:
+    return Organisation.objects.filter(slug=slug).first()
+
+
+def scoped(model: type[Owned], organisation: Organisation) -> QuerySet[Owned]:
+    """The rows of ``model`` that belong to ``organisation``; the start of every tenant read."""
+    if not issubclass(model, OrganisationOwned):
+        raise TypeError(f"{model.__name__} does not belong to an organisation")
+    return model._default_manager.filter(organisation=organisation)

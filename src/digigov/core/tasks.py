@@ -1,0 +1,10 @@
+"""Django's tasks framework: built into Django 6, a backport on Django 5.2 (docs/adr/0001)."""
+
+from __future__ import annotations
+
+try:
+    from django.tasks import task
+except ImportError:  # Django 5.2 on Python 3.11
+    from django_tasks import task  # type: ignore[no-redef]
+
+__all__ = ["task"]

@@ -1,0 +1,238 @@
+"""State changes owned by identity: sign-in, staff accounts, the test provider's codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from digigov.core import audit, clock
+from digigov.core.actors import Actor
+from digigov.core.identifiers import parse_person_identifier
+from digigov.core.models import Organisation
+from digigov.identity import test_provider
+from digigov.identity.models import (
+    AccessToken,
+    AuthorizationCode,
+    FailedStaffSignIn,
+    ProviderKey,
+    Resident,
+    StaffMembership,
+)
+from digigov.identity.oidc import Identity
+
+
+class ProviderError(Exception):
+    """An OAuth 2.0 error the test provider answers with (RFC 6749 5.2)."""
+
+    def __init__(self, error: str, description: str) -> None:
+        super().__init__(description)
+        self.error = error
+        self.description = description
+
+
+# -- residents --------------------------------------------------------------
+
+
+@transaction.atomic
+def sign_in_resident(identity: Identity) -> Resident:
+    """Record that a person signed in with e-ID, creating them on first sign-in."""
+    number = parse_person_identifier(identity.personal_identity_number).value
+    now = clock.now()
+    resident, created = Resident.objects.select_for_update().get_or_create(
+        personal_identity_number=number,
+        defaults={
+            "given_name": identity.given_name,
+            "surname": identity.surname,
+            "display_name": identity.display_name,
+            "first_signed_in_at": now,
+            "last_signed_in_at": now,
+        },
+    )
+    if not created:
+        resident.given_name = identity.given_name
+        resident.surname = identity.surname
+        resident.display_name = identity.display_name
+        resident.last_signed_in_at = now
+        resident.save()
+    audit.record(
+        actor=Actor.person(number),
+        action="resident.signed_in",
+        object_type="resident",
+        object_id=resident.pk,
+        purpose="Inloggning med e-legitimation",
+        data={"provider": identity.provider, "loa": identity.loa},
+    )
+    return resident
+
+
+@transaction.atomic
+def sign_out_resident(resident: Resident) -> None:
+    audit.record(
+        actor=Actor.person(resident.personal_identity_number),
+        action="resident.signed_out",
+        object_type="resident",
+        object_id=resident.pk,
+    )
+
+
+# -- staff ------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_staff_account(
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    roles: list[tuple[Organisation, str]],
+) -> AbstractBaseUser:
+    """Create or update a staff account and set its roles exactly. Idempotent."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"first_name": first_name, "last_name": last_name}
+    )
+    if created or not user.check_password(password):
+        user.set_password(password)
+    user.first_name, user.last_name = first_name, last_name  # type: ignore[attr-defined]
+    user.save()
+    wanted = {(organisation.pk, role) for organisation, role in roles}
+    current = {(m.organisation_id, m.role): m for m in user.memberships.all()}  # type: ignore[attr-defined]
+    for key, membership in current.items():
+        if key not in wanted:
+            membership.delete()
+    for organisation, role in roles:
+        if role not in StaffMembership.Role.values:
+            raise ValueError(f"unknown role {role!r}")
+        if (organisation.pk, role) not in current:
+            StaffMembership.objects.create(user=user, organisation=organisation, role=role)
+    if created or wanted != set(current):
+        for organisation, role in roles:
+            audit.record(
+                actor=actor,
+                action="staff.role_granted",
+                organisation=organisation,
+                object_type="user",
+                object_id=user.pk,
+                data={"username": username, "role": role},
+            )
+    return user
+
+
+@transaction.atomic
+def record_failed_staff_sign_in(*, username: str, client_address: str) -> None:
+    FailedStaffSignIn.objects.create(
+        username=username[:150], client_address=client_address, attempted_at=clock.now()
+    )
+    audit.record(
+        actor=Actor.system("staff-sign-in"),
+        action="staff.sign_in_failed",
+        data={"username": username[:150], "client_address": client_address},
+    )
+
+
+@transaction.atomic
+def sign_in_staff(*, user: AbstractBaseUser, client_address: str) -> None:
+    username = user.get_username()
+    FailedStaffSignIn.objects.filter(username=username).delete()
+    audit.record(
+        actor=Actor.staff(username),
+        action="staff.signed_in",
+        object_type="user",
+        object_id=user.pk,
+        data={"client_address": client_address},
+    )
+
+
+# -- the test e-ID provider -------------------------------------------------
+
+
+def ensure_provider_key() -> ProviderKey:
+    existing = ProviderKey.objects.filter(key_id=test_provider.KEY_ID).first()
+    if existing is not None:
+        return existing
+    private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    try:
+        with transaction.atomic():
+            return ProviderKey.objects.create(key_id=test_provider.KEY_ID, private_key_pem=pem)
+    except IntegrityError:  # another process made it first
+        return ProviderKey.objects.get(key_id=test_provider.KEY_ID)
+
+
+@transaction.atomic
+def issue_authorization_code(
+    *, client_id: str, redirect_uri: str, code_challenge: str, nonce: str, claims: dict[str, Any]
+) -> str:
+    code = secrets.token_urlsafe(32)
+    AuthorizationCode.objects.create(
+        code_hash=test_provider.token_hash(code),
+        client_id=client_id,
+        redirect_uri=redirect_uri,
+        code_challenge=code_challenge,
+        nonce=nonce,
+        claims=claims,
+        expires_at=clock.now() + dt.timedelta(seconds=test_provider.CODE_SECONDS),
+    )
+    return code
+
+
+@transaction.atomic
+def redeem_authorization_code(
+    *, code: str, client_id: str, redirect_uri: str, code_verifier: str
+) -> AuthorizationCode:
+    """Redeem a code once (RFC 6749 4.1.2): a second use is refused as a replay."""
+    now = clock.now()
+    stored = (
+        AuthorizationCode.objects.select_for_update()
+        .filter(code_hash=test_provider.token_hash(code))
+        .first()
+    )
+    if stored is None or stored.client_id != client_id:
+        raise ProviderError("invalid_grant", "unknown authorization code")
+    if stored.redeemed_at is not None:
+        # A replayed code: refuse, and revoke what the first use gave.
+        AccessToken.objects.filter(claims__sub=stored.claims.get("sub")).delete()
+        raise ProviderError("invalid_grant", "the authorization code has already been used")
+    if stored.expires_at < now:
+        raise ProviderError("invalid_grant", "the authorization code has expired")
+    if stored.redirect_uri != redirect_uri:
+        raise ProviderError("invalid_grant", "redirect_uri does not match the authorization")
+    if not test_provider.pkce_matches(code_verifier, stored.code_challenge):
+        raise ProviderError("invalid_grant", "code_verifier does not match the code_challenge")
+    stored.redeemed_at = now
+    stored.save(update_fields=["redeemed_at"])
+    return stored
+
+
+@transaction.atomic
+def issue_access_token(claims: dict[str, Any]) -> str:
+    token = secrets.token_urlsafe(32)
+    AccessToken.objects.create(
+        token_hash=test_provider.token_hash(token),
+        claims=claims,
+        expires_at=clock.now() + dt.timedelta(seconds=test_provider.ACCESS_TOKEN_SECONDS),
+    )
+    return token
+
+
+@transaction.atomic
+def purge_expired_provider_state() -> int:
+    """Delete the test provider's expired codes and tokens; run by a background job."""
+    cutoff = clock.now() - dt.timedelta(hours=1)
+    codes, _ = AuthorizationCode.objects.filter(expires_at__lt=cutoff).delete()
+    tokens, _ = AccessToken.objects.filter(expires_at__lt=cutoff).delete()
+    failures, _ = FailedStaffSignIn.objects.filter(attempted_at__lt=cutoff).delete()
+    return codes + tokens + failures

@@ -1,0 +1,42 @@
+"""API of identity: who is signed in."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.security import APIKeyCookie
+
+from digigov.identity.session import ResidentSession
+
+router = Router(tags=["identity"])
+
+
+class ResidentSessionAuth(APIKeyCookie):
+    """The resident's signed-in browser session (the portal's own calls)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> ResidentSession | None:
+        return getattr(request, "resident", None)
+
+
+class Me(Schema):
+    personalIdentityNumber: str  # noqa: N815 - Sweden Connect attribute name
+    givenName: str  # noqa: N815
+    sn: str
+    displayName: str  # noqa: N815
+    loa: str
+
+
+@router.get("/me", response=Me, auth=ResidentSessionAuth(), operation_id="getMe")
+def me(request: HttpRequest) -> Me:
+    """The signed-in person, with the attributes their e-ID gave."""
+    current: ResidentSession = request.auth  # type: ignore[attr-defined]
+    person = current.resident
+    return Me(
+        personalIdentityNumber=person.personal_identity_number,
+        givenName=person.given_name,
+        sn=person.surname,
+        displayName=person.display_name,
+        loa=current.loa,
+    )

@@ -1,0 +1,99 @@
+"""Residents signed in with e-ID, staff roles, and the built-in test e-ID provider's state."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from digigov.core.identifiers import validate_person_identifier
+from digigov.core.models import OrganisationOwned
+
+
+class Resident(models.Model):
+    """A person who has signed in with e-ID at least once."""
+
+    personal_identity_number = models.CharField(
+        max_length=12, unique=True, validators=[validate_person_identifier]
+    )
+    given_name = models.CharField(max_length=200)
+    surname = models.CharField(max_length=200)
+    display_name = models.CharField(max_length=400)
+    first_signed_in_at = models.DateTimeField()
+    last_signed_in_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class StaffMembership(OrganisationOwned):
+    """A staff account's role in one organisation."""
+
+    class Role(models.TextChoices):
+        CASE_WORKER = "handlaggare", _("Handläggare")
+        REGISTRAR = "registrator", _("Registrator")
+        ADMINISTRATOR = "administrator", _("Tjänsteadministratör")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="one_role_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} @ {self.organisation}"
+
+
+class FailedStaffSignIn(models.Model):
+    """A failed staff password attempt, counted for throttling."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    client_address = models.CharField(max_length=45, db_index=True)
+    attempted_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.client_address}"
+
+
+class ProviderKey(models.Model):
+    """The test e-ID provider's signing key, made on first use."""
+
+    key_id = models.CharField(max_length=64, unique=True)
+    private_key_pem = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.key_id
+
+
+class AuthorizationCode(models.Model):
+    """A code the test e-ID provider handed out; it can be redeemed once."""
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    client_id = models.CharField(max_length=100)
+    redirect_uri = models.CharField(max_length=1000)
+    code_challenge = models.CharField(max_length=128)
+    nonce = models.CharField(max_length=255, blank=True)
+    claims = models.JSONField()
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.code_hash[:8]
+
+
+class AccessToken(models.Model):
+    """An access token of the test e-ID provider, for its userinfo endpoint."""
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    claims = models.JSONField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.token_hash[:8]

@@ -1,0 +1,40 @@
+"""Read helpers for identity."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
+
+from digigov.core import clock
+from digigov.identity.models import AccessToken, FailedStaffSignIn, Resident, StaffMembership
+
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+
+
+def resident(resident_id: int) -> Resident | None:
+    return Resident.objects.filter(pk=resident_id).first()
+
+
+def memberships(user: AbstractBaseUser) -> QuerySet[StaffMembership]:
+    """The signed-in staff member's own roles, never anyone else's."""
+    return StaffMembership.objects.filter(user=user).select_related("organisation")
+
+
+def staff_sign_in_throttled(username: str, client_address: str, limit: int) -> bool:
+    """Too many recent failures for this account, or (four times as many) from this address.
+
+    The address limit is higher so that one office behind a shared address is not
+    locked out by a single person's typing, while guessing across accounts still stops.
+    """
+    since = clock.now() - THROTTLE_WINDOW
+    recent = FailedStaffSignIn.objects.filter(attempted_at__gte=since)
+    if recent.filter(username=username).count() >= limit:
+        return True
+    return recent.filter(client_address=client_address).count() >= limit * 4
+
+
+def access_token_claims(token_hash: str) -> dict[str, object] | None:
+    token = AccessToken.objects.filter(token_hash=token_hash, expires_at__gt=clock.now()).first()
+    return None if token is None else dict(token.claims)

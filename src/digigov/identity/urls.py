@@ -1,0 +1,24 @@
+from django.urls import path
+
+from digigov.identity import views
+
+app_name = "identity"
+
+urlpatterns = [
+    path("logga-in/", views.sign_in, name="sign-in"),
+    path("logga-ut/", views.sign_out, name="sign-out"),
+    path("eid/start/<slug:provider>/", views.start, name="start"),
+    path("eid/callback/<slug:provider>", views.callback, name="callback"),
+    path("personal/logga-in/", views.staff_sign_in, name="staff-login"),
+    path("personal/logga-ut/", views.staff_sign_out, name="staff-logout"),
+    path("test-eid/", views.provider_root, name="test-eid-root"),
+    path(
+        "test-eid/.well-known/openid-configuration",
+        views.provider_discovery,
+        name="test-eid-discovery",
+    ),
+    path("test-eid/jwks", views.provider_jwks, name="test-eid-jwks"),
+    path("test-eid/authorize", views.provider_authorize, name="test-eid-authorize"),
+    path("test-eid/token", views.provider_token, name="test-eid-token"),
+    path("test-eid/userinfo", views.provider_userinfo, name="test-eid-userinfo"),
+]

@@ -1,0 +1,384 @@
+"""Sign-in pages for residents (e-ID) and staff, and the test e-ID provider's endpoints."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from digigov.core.identifiers import parse_person_identifier
+from digigov.identity import actions, loa, oidc, queries, session, test_provider
+from digigov.identity.forms import StaffSignInForm, TestSignInForm
+
+PENDING_KEY = "oidc_pending"
+_MAX_PENDING = 5
+
+SIGN_IN_ERRORS = {
+    "unknown_provider": gettext_lazy("Det inloggningssättet finns inte här."),
+    "state_invalid": gettext_lazy(
+        "Inloggningen har gått ut eller har redan använts. Börja om från början."
+    ),
+    "access_denied": gettext_lazy("Inloggningen avbröts."),
+    "provider_unavailable": gettext_lazy(
+        "Tjänsten för e-legitimation svarar inte just nu. Försök igen om en stund."
+    ),
+    "token_refused": gettext_lazy("Vi kunde inte bekräfta din inloggning. Börja om från början."),
+    "token_invalid": gettext_lazy("Vi kunde inte bekräfta din inloggning. Börja om från början."),
+    "provider_misconfigured": gettext_lazy("Inloggningssättet är felaktigt inställt. Kontakta oss."),
+    "no_identity_number": gettext_lazy("E-legitimationen gav inget giltigt personnummer."),
+    "insufficient_loa": gettext_lazy("Din e-legitimation har för låg tillitsnivå för den här tjänsten."),
+}
+
+
+def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("web:my-pages")
+
+
+def _callback_uri(request: HttpRequest, provider: str) -> str:
+    return request.build_absolute_uri(reverse("identity:callback", args=[provider]))
+
+
+def _sign_in_error(request: HttpRequest, code: str, status: int = 400) -> HttpResponse:
+    message = SIGN_IN_ERRORS.get(code, SIGN_IN_ERRORS["token_invalid"])
+    context = {"providers": _provider_list(request), "error": str(message), "next": ""}
+    return render(request, "identity/sign_in.html", context, status=status)
+
+
+def _provider_list(request: HttpRequest) -> list[dict[str, str]]:
+    listed = []
+    for name in settings.EID_PROVIDERS:
+        try:
+            listed.append({"name": name, "label": oidc.provider(request, name).label})
+        except oidc.SignInError:
+            continue
+    return listed
+
+
+# -- residents --------------------------------------------------------------
+
+
+@require_GET
+def sign_in(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request, request.GET.get("next"))
+    if request.resident:  # type: ignore[attr-defined]
+        return redirect(next_url)
+    context = {"providers": _provider_list(request), "next": next_url}
+    return render(request, "identity/sign_in.html", context)
+
+
+@require_GET
+@never_cache
+def start(request: HttpRequest, provider: str) -> HttpResponse:
+    try:
+        chosen = oidc.provider(request, provider)
+        authorization = oidc.start(chosen, _callback_uri(request, provider))
+    except oidc.SignInError as error:
+        status = 503 if error.code == "provider_unavailable" else 400
+        return _sign_in_error(request, error.code, status)
+    pending: dict[str, Any] = request.session.get(PENDING_KEY, {})
+    # Several tabs may sign in at once; keep the newest few.
+    while len(pending) >= _MAX_PENDING:
+        pending.pop(min(pending, key=lambda state: pending[state]["started"]))
+    pending[authorization.state] = {
+        "provider": provider,
+        "nonce": authorization.nonce,
+        "code_verifier": authorization.code_verifier,
+        "next": _safe_next(request, request.GET.get("next")),
+        "started": time.time(),
+    }
+    request.session[PENDING_KEY] = pending
+    return redirect(authorization.url)
+
+
+@require_GET
+@never_cache
+def callback(request: HttpRequest, provider: str) -> HttpResponse:
+    state = request.GET.get("state", "")
+    pending: dict[str, Any] = request.session.get(PENDING_KEY, {})
+    attempt = pending.pop(state, None)  # a state works once: a replay finds nothing
+    request.session[PENDING_KEY] = pending
+    if attempt is None or attempt["provider"] != provider:
+        return _sign_in_error(request, "state_invalid")
+    if time.time() - attempt["started"] > 600:
+        return _sign_in_error(request, "state_invalid")
+    if request.GET.get("error"):
+        code = "access_denied" if request.GET["error"] == "access_denied" else "token_refused"
+        return _sign_in_error(request, code)
+    code = request.GET.get("code", "")
+    if not code:
+        return _sign_in_error(request, "token_refused")
+    try:
+        chosen = oidc.provider(request, provider)
+        identity = oidc.finish(
+            chosen,
+            code=code,
+            redirect_uri=_callback_uri(request, provider),
+            nonce=attempt["nonce"],
+            code_verifier=attempt["code_verifier"],
+        )
+        parse_person_identifier(identity.personal_identity_number)
+    except oidc.SignInError as error:
+        status = 503 if error.code == "provider_unavailable" else 400
+        return _sign_in_error(request, error.code, status)
+    except ValidationError:
+        return _sign_in_error(request, "no_identity_number")
+    if loa.level(identity.loa) == 0:
+        return _sign_in_error(request, "insufficient_loa", 403)
+    resident = actions.sign_in_resident(identity)
+    session.start(request, resident, loa=identity.loa, provider=provider)
+    return redirect(attempt["next"])
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    current = request.resident  # type: ignore[attr-defined]
+    if current is not None:
+        actions.sign_out_resident(current.resident)
+    session.end(request)
+    messages.info(request, _("Du är utloggad."))
+    return redirect("web:home")
+
+
+# -- staff ------------------------------------------------------------------
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def staff_sign_in(request: HttpRequest) -> HttpResponse:
+    form = StaffSignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        address = _client_address(request)
+        if queries.staff_sign_in_throttled(username, address, settings.STAFF_LOGIN_ATTEMPTS):
+            form.add_error(
+                None,
+                _(
+                    "För många misslyckade inloggningar. Vänta 15 minuter och försök igen, "
+                    "eller kontakta din administratör."
+                ),
+            )
+            status = 429
+        else:
+            user = authenticate(
+                request, username=username, password=form.cleaned_data["password"]
+            )
+            if user is None:
+                actions.record_failed_staff_sign_in(username=username, client_address=address)
+                form.add_error(None, _("Fel användarnamn eller lösenord."))
+                status = 400
+            else:
+                login(request, user)
+                actions.sign_in_staff(user=user, client_address=address)
+                return redirect(_staff_next(request))
+    elif request.method == "POST":
+        status = 400
+    return render(request, "identity/staff_sign_in.html", {"form": form}, status=status)
+
+
+def _staff_next(request: HttpRequest) -> str:
+    candidate = request.GET.get("next")
+    if candidate and url_has_allowed_host_and_scheme(candidate, {request.get_host()}):
+        return candidate
+    return reverse("web:workspace")
+
+
+@require_POST
+@login_required
+def staff_sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("Du är utloggad."))
+    return redirect("web:home")
+
+
+# -- the test e-ID provider -------------------------------------------------
+
+
+def _require_test_provider() -> None:
+    if not settings.TEST_EID_ENABLED:
+        raise Http404
+
+
+def _oauth_error(error: str, description: str, status: int = 400) -> JsonResponse:
+    response = JsonResponse({"error": error, "error_description": description}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def provider_root(request: HttpRequest) -> HttpResponse:
+    _require_test_provider()
+    return redirect("identity:test-eid-discovery")
+
+
+@require_GET
+def provider_discovery(request: HttpRequest) -> JsonResponse:
+    _require_test_provider()
+    return JsonResponse(test_provider.discovery(oidc.test_issuer(request)))
+
+
+@require_GET
+def provider_jwks(request: HttpRequest) -> JsonResponse:
+    _require_test_provider()
+    return JsonResponse(test_provider.jwks(actions.ensure_provider_key()))
+
+
+@require_http_methods(["GET", "POST"])
+@never_cache
+def provider_authorize(request: HttpRequest) -> HttpResponse:
+    _require_test_provider()
+    params = request.GET if request.method == "GET" else request.POST
+    issuer = oidc.test_issuer(request)
+    redirect_uri = params.get("redirect_uri", "")
+    # Never redirect to an address we do not know: show the error here instead.
+    if params.get("client_id") != oidc.TEST_CLIENT_ID or not (
+        test_provider.redirect_uri_is_registered(redirect_uri, issuer)
+    ):
+        return render(
+            request,
+            "identity/test_provider_error.html",
+            {"error": _("Okänd klient eller returadress. Inloggningen kan inte fortsätta.")},
+            status=400,
+        )
+    state = params.get("state", "")
+
+    def back(**query: str) -> HttpResponse:
+        return redirect(f"{redirect_uri}?{urlencode({**query, 'state': state})}")
+
+    if params.get("response_type") != "code":
+        return back(error="unsupported_response_type")
+    if "openid" not in params.get("scope", "").split():
+        return back(error="invalid_scope", error_description="openid scope required")
+    if params.get("code_challenge_method") != "S256" or not params.get("code_challenge"):
+        return back(error="invalid_request", error_description="PKCE with S256 is required")
+    requested_acr = params.get("acr_values", "").split()
+    default_acr = next((a for a in requested_acr if a in test_provider.OFFERED_LOAS), loa.LOA3)
+    hidden = {
+        key: params.get(key, "")
+        for key in (
+            "client_id",
+            "redirect_uri",
+            "response_type",
+            "scope",
+            "state",
+            "nonce",
+            "code_challenge",
+            "code_challenge_method",
+            "acr_values",
+        )
+    }
+    if request.method == "POST" and "cancel" in request.POST:
+        return back(error="access_denied")
+    form = TestSignInForm(
+        request.POST if request.method == "POST" else None, initial={"loa": default_acr}
+    )
+    if request.method == "POST" and form.is_valid():
+        person = form.person()
+        identifier = parse_person_identifier(person.personal_identity_number)
+        claims = test_provider.claims_for(
+            person, identifier.birth_date.isoformat(), identifier.kind, form.cleaned_data["loa"]
+        )
+        code = actions.issue_authorization_code(
+            client_id=hidden["client_id"],
+            redirect_uri=redirect_uri,
+            code_challenge=hidden["code_challenge"],
+            nonce=hidden["nonce"],
+            claims=claims,
+        )
+        return back(code=code)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "hidden": hidden, "people": TestSignInForm.test_people()}
+    return render(request, "identity/test_provider_authorize.html", context, status=status)
+
+
+def _client_credentials(request: HttpRequest) -> tuple[str, str]:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header.startswith("Basic "):
+        try:
+            decoded = base64.b64decode(header[6:], validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            return "", ""
+        client_id, _sep, secret = decoded.partition(":")
+        from urllib.parse import unquote_plus
+
+        return unquote_plus(client_id), unquote_plus(secret)
+    return request.POST.get("client_id", ""), request.POST.get("client_secret", "")
+
+
+@csrf_exempt  # a back-channel call from the relying party, authenticated by its secret
+@require_POST
+def provider_token(request: HttpRequest) -> JsonResponse:
+    _require_test_provider()
+    client_id, client_secret = _client_credentials(request)
+    if not test_provider.client_is_valid(client_id, client_secret):
+        return _oauth_error("invalid_client", "client authentication failed", 401)
+    if request.POST.get("grant_type") != "authorization_code":
+        return _oauth_error("unsupported_grant_type", "only authorization_code is supported")
+    try:
+        redeemed = actions.redeem_authorization_code(
+            code=request.POST.get("code", ""),
+            client_id=client_id,
+            redirect_uri=request.POST.get("redirect_uri", ""),
+            code_verifier=request.POST.get("code_verifier", ""),
+        )
+    except actions.ProviderError as error:
+        return _oauth_error(error.error, error.description)
+    key = actions.ensure_provider_key()
+    id_token = test_provider.id_token(
+        key,
+        issuer=oidc.test_issuer(request),
+        claims=redeemed.claims,
+        nonce=redeemed.nonce,
+        now=int(time.time()),
+    )
+    access_token = actions.issue_access_token(redeemed.claims)
+    response = JsonResponse(
+        {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": test_provider.ACCESS_TOKEN_SECONDS,
+            "id_token": id_token,
+            "scope": oidc.SCOPES,
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def provider_userinfo(request: HttpRequest) -> JsonResponse:
+    _require_test_provider()
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    token = header[7:] if header.startswith("Bearer ") else ""
+    claims = queries.access_token_claims(test_provider.token_hash(token)) if token else None
+    if claims is None:
+        response = _oauth_error("invalid_token", "the access token is unknown or expired", 401)
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+        return response
+    return JsonResponse(claims)

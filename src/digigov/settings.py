@@ -1,0 +1,208 @@
+"""Django settings, all read from the environment through digigov.config."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+import django
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from digigov import config
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+MODE = config.get(config.MODE)
+if MODE not in {"production", "demo", "test"}:
+    raise ImproperlyConfigured(f"DIGIGOV_MODE must be production, demo or test, not {MODE!r}")
+PRODUCTION = MODE == "production"
+
+DATA_DIR = Path(config.get(config.DATA_DIR)).resolve()
+
+DEBUG = config.get_bool(config.DEBUG, default=False)
+
+
+def _secret_key() -> str:
+    key = config.get(config.SECRET_KEY)
+    if key:
+        return key
+    if PRODUCTION:
+        raise ImproperlyConfigured("DIGIGOV_SECRET_KEY must be set in production mode")
+    # Demo and test: a key kept in the data folder so that sessions survive a restart.
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = config.get_list(config.ALLOWED_HOSTS)
+if MODE == "test":
+    ALLOWED_HOSTS += ["testserver"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks_db",
+    "digigov.core",
+    "digigov.identity",
+    "digigov.web",
+]
+if django.VERSION < (6, 0):
+    # Django 5.2 (on Python 3.11) takes django.tasks from its backport (docs/adr/0001).
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db"), "django_tasks")
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "digigov.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "digigov.identity.middleware.ResidentMiddleware",
+]
+
+ROOT_URLCONF = "digigov.urls"
+WSGI_APPLICATION = "digigov.wsgi.application"
+ASGI_APPLICATION = "digigov.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "digigov.core.context_processors.site",
+            ],
+        },
+    },
+]
+
+_default_database = f"sqlite:///{DATA_DIR / 'digigov.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        config.get(config.DATABASE_URL, default=_default_database), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # IMMEDIATE takes the write lock when a transaction starts, so concurrent
+        # writers queue instead of failing with "database is locked" mid-way.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory, one per xdist worker
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if MODE == "test":
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LOGIN_URL = "identity:staff-login"
+
+LANGUAGE_CODE = "sv"
+LANGUAGES = [("sv", _("Svenska")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Europe/Stockholm"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# The demo serves static files straight from the package, with no collectstatic step.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+if not PRODUCTION:
+    STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"
+
+_tasks_module = "django.tasks" if django.VERSION >= (6, 0) else "django_tasks"
+_immediate = config.get_bool(config.TASKS_IMMEDIATE, default=not PRODUCTION)
+TASKS = {
+    "default": {
+        "BACKEND": f"{_tasks_module}.backends.immediate.ImmediateBackend"
+        if _immediate
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+
+# Sessions and cookies. Secure cookies and HSTS need HTTPS, which the demo on
+# 127.0.0.1 does not have; production mode always sets them.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "digigov.core.views.csrf_failure"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = int(config.get(config.HSTS_SECONDS))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = config.get_bool(config.PROXY_SSL_HEADER, default=False)
+if config.get_bool(config.PROXY_SSL_HEADER, default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# e-ID providers offered to residents.
+EID_PROVIDERS = config.get_list(
+    config.EID_PROVIDERS, default="" if PRODUCTION else "test"
+)
+if (
+    "test" in EID_PROVIDERS
+    and PRODUCTION
+    and not config.get_bool(config.ALLOW_TEST_EID, default=False)
+):
+    raise ImproperlyConfigured(
+        "The test e-ID provider is listed in DIGIGOV_EID_PROVIDERS in production mode; "
+        "set DIGIGOV_ALLOW_TEST_EID=true as well if this is really a staging installation."
+    )
+TEST_EID_ENABLED = "test" in EID_PROVIDERS
+STAFF_LOGIN_ATTEMPTS = int(config.get(config.LOGIN_ATTEMPTS))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"digigov": {"level": "INFO"}},
+}

@@ -1,0 +1,69 @@
+"""The portal's and the workspace's pages. Thin: they ask the modules' queries."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any, Callable
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from digigov.core import queries as core_queries
+from digigov.identity import loa
+from digigov.identity import queries as identity_queries
+
+View = Callable[..., HttpResponse]
+
+
+def resident_required(view: View) -> View:
+    """Send a person who is not signed in (or whose sign-in ran out) to sign in first."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.resident is None:  # type: ignore[attr-defined]
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('identity:sign-in')}?{query}")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", {"organisations": core_queries.organisations()})
+
+
+@require_GET
+def organisation(request: HttpRequest, slug: str) -> HttpResponse:
+    found = core_queries.organisation_by_slug(slug)
+    if found is None:
+        raise Http404
+    return render(request, "web/organisation.html", {"organisation": found})
+
+
+@require_GET
+@resident_required
+def my_pages(request: HttpRequest) -> HttpResponse:
+    current = request.resident  # type: ignore[attr-defined]
+    context = {
+        "person": current.resident,
+        "loa_label": loa.LABELS.get(current.loa, current.loa),
+        "session": current,
+    }
+    return render(request, "web/my_pages.html", context)
+
+
+@require_GET
+@login_required
+def workspace(request: HttpRequest) -> HttpResponse:
+    memberships = identity_queries.memberships(request.user)  # type: ignore[arg-type]
+    return render(request, "web/workspace.html", {"memberships": memberships})
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/accessibility.html")
