@@ -78,7 +78,7 @@ def parse_person_identifier(text: str, *, today: dt.date | None = None) -> Perso
     else:
         two_digit_year = int(date_digits[:2])
         year = today.year - (today.year - two_digit_year) % 100
-        if (month, day) > (today.month, today.day):
+        if year == today.year and (month, day) > (today.month, today.day):
             year -= 100
         if separator == "+":
             year -= 100

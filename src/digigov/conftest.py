@@ -1,0 +1,121 @@
+"""Fixtures shared by every module's tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from digigov.core.actors import Actor
+from digigov.core.models import Organisation
+
+CHROMIUM = os.environ.get("DIGIGOV_CHROMIUM", "/usr/bin/chromium")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI a missing browser or database fails the run instead of skipping."""
+    required = os.environ.get("DIGIGOV_REQUIRE_DATABASE")
+    engine = settings.DATABASES["default"]["ENGINE"]
+    expected = {"postgresql": "postgresql", "sqlite": "sqlite3"}.get(required or "", "")
+    if required and not engine.endswith(f".{expected or required}"):
+        raise pytest.UsageError(f"DIGIGOV_REQUIRE_DATABASE={required} but the database is {engine}")
+    if os.environ.get("CI") and not shutil.which(CHROMIUM):
+        raise pytest.UsageError(f"CI needs Chromium at {CHROMIUM} for the browser tests")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if shutil.which(CHROMIUM):
+        return
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (CI fails instead of skipping)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def system_actor() -> Actor:
+    return Actor.system("tests")
+
+
+@pytest.fixture
+def organisation(db: Any, system_actor: Actor) -> Organisation:
+    from digigov.core.actions import save_organisation
+
+    return save_organisation(
+        actor=system_actor,
+        slug="exempelby",
+        name="Exempelby kommun",
+        kind="kommun",
+        organisation_number="212000-9994",
+        municipality_code="9991",
+    )
+
+
+@pytest.fixture
+def other_organisation(db: Any, system_actor: Actor) -> Organisation:
+    from digigov.core.actions import save_organisation
+
+    return save_organisation(
+        actor=system_actor,
+        slug="provstad",
+        name="Provstad kommun",
+        kind="kommun",
+        organisation_number="212000-9986",
+        municipality_code="9992",
+    )
+
+
+class DjangoClientTransport(httpx.BaseTransport):
+    """Routes the relying party's back-channel calls into Django's test client.
+
+    The requests still pass through URL routing, middleware and the provider's
+    views; only the socket is left out, since the test client has no server.
+    """
+
+    def __init__(self) -> None:
+        self.client = Client()
+        self.calls: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(f"{request.method} {request.url.path}")
+        headers = {
+            f"HTTP_{name.upper().replace('-', '_')}": value
+            for name, value in request.headers.items()
+            if name.lower() not in {"content-type", "content-length", "host"}
+        }
+        response = self.client.generic(
+            request.method,
+            request.url.raw_path.decode(),
+            data=request.read(),
+            content_type=request.headers.get("content-type", ""),
+            **headers,
+        )
+        return httpx.Response(
+            response.status_code,
+            headers=dict(response.items()),
+            content=response.content,
+        )
+
+
+@pytest.fixture
+def back_channel(db: Any) -> Iterator[DjangoClientTransport]:
+    from digigov.identity import oidc
+
+    transport = DjangoClientTransport()
+    oidc.transport = transport
+    oidc._discovery_cache.clear()
+    yield transport
+    oidc.transport = None
+    oidc._discovery_cache.clear()
+
+
+@pytest.fixture
+def database_vendor() -> str:
+    return connection.vendor
