@@ -46,7 +46,7 @@ settings-doc: $(INSTALLED) ## Regenerate docs/settings.md from src/digigov/confi
 	DIGIGOV_MODE=test $(BIN)/digigov settings-doc > docs/settings.md
 
 messages: $(INSTALLED) ## Update and compile the English translations
-	cd src/digigov && DIGIGOV_MODE=test ../../$(BIN)/digigov makemessages -l en --no-obsolete --no-location
+	cd src/digigov && DIGIGOV_MODE=test ../../$(BIN)/digigov makemessages -l en --no-obsolete --no-location --ignore "tests/*"
 	cd src/digigov && DIGIGOV_MODE=test ../../$(BIN)/digigov compilemessages -l en
 
 clean: ## Remove the virtual environment and local data

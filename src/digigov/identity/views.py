@@ -170,7 +170,7 @@ def _client_address(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 @never_cache
 def staff_sign_in(request: HttpRequest) -> HttpResponse:
-    form = StaffSignInForm(request.POST or None)
+    form = StaffSignInForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]

@@ -1,0 +1,108 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from digigov.api import api
+
+pytestmark = pytest.mark.django_db
+
+OPENAPI = Path(__file__).resolve().parents[4] / "docs" / "api" / "openapi.json"
+
+
+def assert_problem(response, status):
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"].startswith("https://digigov.se/problems/")
+    assert body["title"] and body["detail"]
+    return body
+
+
+def test_organisations_are_listed(client, organisation):
+    body = client.get("/api/organisations").json()
+    assert body == [
+        {
+            "slug": "exempelby",
+            "name": "Exempelby kommun",
+            "kind": "kommun",
+            "organisationsnummer": "2120009994",
+            "kommunkod": "9991",
+        }
+    ]
+
+
+def test_an_unknown_organisation_is_a_problem(client):
+    body = assert_problem(client.get("/api/organisations/nowhere"), 404)
+    assert "nowhere" in body["detail"]
+
+
+def test_an_unknown_path_is_a_problem(client):
+    assert_problem(client.get("/api/no/such/thing"), 404)
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"type": "personnummer", "value": "900315-2387"}, ("personnummer", "199003152387")),
+        ({"type": "personnummer", "value": "19960681-2056"}, ("samordningsnummer", "199606812056")),
+        ({"type": "organisationsnummer", "value": "16212000-9994"}, ("organisationsnummer", "2120009994")),
+    ],
+)
+def test_identifiers_are_normalised(client, payload, expected):
+    response = client.post("/api/identifiers/normalise", payload, content_type="application/json")
+    assert response.status_code == 200
+    assert (response.json()["type"], response.json()["value"]) == expected
+
+
+def test_a_wrong_check_digit_is_a_bilingual_problem(client):
+    response = client.post(
+        "/api/identifiers/normalise",
+        {"type": "personnummer", "value": "19900315-2388"},
+        content_type="application/json",
+    )
+    body = assert_problem(response, 422)
+    assert "Kontrollsiffran stämmer inte" in body["detail"]
+    assert "check digit" in body["detail"]
+    assert body["errors"][0]["pointer"] == "/value"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ['{"type": "passport", "value": "x"}', "{not json", '{"type": "personnummer"}', "[]"],
+)
+def test_malformed_requests_are_problems(client, raw):
+    response = client.post("/api/identifiers/normalise", raw, content_type="application/json")
+    assert response.status_code in {400, 422}
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_me_without_a_sign_in_is_a_401_problem(client):
+    assert_problem(client.get("/api/me"), 401)
+
+
+def test_the_committed_openapi_schema_matches_the_code():
+    generated = json.loads(json.dumps(api.get_openapi_schema(), sort_keys=True))
+    committed = json.loads(OPENAPI.read_text())
+    assert generated == committed, "run `make openapi` and commit docs/api/openapi.json"
+
+
+def test_the_settings_reference_is_complete():
+    from digigov import config
+
+    committed = (OPENAPI.parents[1] / "settings.md").read_text()
+    assert committed == config.settings_markdown(), "run `make settings-doc`"
+
+
+def test_settings_read_only_declared_variables():
+    """No os.environ read outside config.py, so nothing escapes the documented list."""
+    package = Path(__file__).resolve().parents[2]
+    offenders = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "tests" not in path.parts
+        and path.name not in {"config.py", "cli.py", "test_settings.py", "wsgi.py", "asgi.py", "conftest.py"}
+        and ("os.environ" in path.read_text() or "getenv(" in path.read_text())
+    ]
+    assert offenders == []

@@ -1,0 +1,98 @@
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from digigov.core.actors import Actor
+from digigov.core.models import AuditEntry
+from digigov.identity import actions
+from digigov.identity.models import FailedStaffSignIn, StaffMembership
+
+PASSWORD = "a-long-test-password-1"
+
+
+@pytest.fixture
+def case_worker(organisation):
+    return actions.save_staff_account(
+        actor=Actor.system("tests"),
+        username="hanna",
+        password=PASSWORD,
+        first_name="Hanna",
+        last_name="Handläggare",
+        roles=[(organisation, "handlaggare")],
+    )
+
+
+def sign_in(client, username="hanna", password=PASSWORD, **extra):
+    return client.post(
+        reverse("identity:staff-login"), {"username": username, "password": password}, **extra
+    )
+
+
+def test_staff_sign_in_and_see_only_their_own_roles(client, case_worker, other_organisation):
+    actions.save_staff_account(
+        actor=Actor.system("tests"),
+        username="per",
+        password=PASSWORD,
+        first_name="Per",
+        last_name="Provare",
+        roles=[(other_organisation, "registrator")],
+    )
+    response = sign_in(client)
+    assert response.status_code == 302
+    page = client.get(reverse("web:workspace")).content.decode()
+    assert "Exempelby kommun" in page
+    assert "Handläggare" in page
+    assert "Provstad kommun" not in page
+    assert AuditEntry.objects.filter(action="staff.signed_in", actor="staff:hanna").count() == 1
+
+
+def test_a_wrong_password_gets_a_clear_message_and_is_counted(client, case_worker):
+    response = sign_in(client, password="wrong")
+    assert response.status_code == 400
+    assert "Fel användarnamn eller lösenord" in response.content.decode()
+    assert FailedStaffSignIn.objects.filter(username="hanna").count() == 1
+
+
+def test_an_empty_form_gets_field_errors(client, db):
+    response = client.post(reverse("identity:staff-login"), {})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'href="#id_username"' in body  # the error summary links to the field
+    assert 'aria-invalid="true"' in body
+
+
+@override_settings(STAFF_LOGIN_ATTEMPTS=3)
+def test_too_many_failures_lock_the_account_even_with_the_right_password(client, case_worker):
+    for _ in range(3):
+        assert sign_in(client, password="wrong").status_code == 400
+    response = sign_in(client)
+    assert response.status_code == 429
+    assert "För många misslyckade inloggningar" in response.content.decode()
+    assert client.get(reverse("web:workspace")).status_code == 302  # not signed in
+
+
+@override_settings(STAFF_LOGIN_ATTEMPTS=2)
+def test_guessing_across_accounts_from_one_address_is_throttled(client, case_worker):
+    for n in range(8):
+        sign_in(client, username=f"guess{n}", password="wrong")
+    assert sign_in(client).status_code == 429
+
+
+def test_the_workspace_needs_a_staff_sign_in(client, db):
+    response = client.get(reverse("web:workspace"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("identity:staff-login"))
+
+
+def test_saving_a_staff_account_twice_changes_nothing(case_worker, organisation):
+    before = AuditEntry.objects.count()
+    actions.save_staff_account(
+        actor=Actor.system("tests"),
+        username="hanna",
+        password=PASSWORD,
+        first_name="Hanna",
+        last_name="Handläggare",
+        roles=[(organisation, "handlaggare")],
+    )
+    assert StaffMembership.objects.filter(user=case_worker).count() == 1
+    assert AuditEntry.objects.count() == before

@@ -1,0 +1,120 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_start_page_lists_the_organisations(client, organisation, other_organisation):
+    page = client.get("/").content.decode()
+    assert '<html lang="sv">' in page
+    assert "Exempelby kommun" in page and "Provstad kommun" in page
+    assert 'href="#main"' in page  # skip link
+
+
+def test_an_organisation_page(client, organisation):
+    page = client.get(reverse("web:organisation", args=["exempelby"])).content.decode()
+    assert "212000-9994" in page and "9991" in page
+
+
+def test_an_unknown_organisation_is_a_bilingual_404(client):
+    response = client.get("/organisationer/finns-inte/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Sidan finns inte" in body and "Page not found" in body
+
+
+def test_the_language_switch_works_without_javascript(client, organisation):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    body = response.content.decode()
+    assert '<html lang="en">' in body
+    assert "Organisations" in body
+    assert "På svenska" in body
+
+
+def test_a_forged_csrf_token_gets_a_clear_bilingual_page(db):
+    client = Client(enforce_csrf_checks=True)
+    client.get(reverse("identity:staff-login"))
+    response = client.post(
+        reverse("identity:staff-login"),
+        {"username": "x", "password": "y", "csrfmiddlewaretoken": "forged" * 6},
+    )
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Formuläret kunde inte skickas" in body and "The form could not be sent" in body
+
+
+def test_every_page_sends_the_security_headers(client):
+    response = client.get(reverse("web:accessibility"))
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "'unsafe-inline'" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_my_pages_needs_sign_in(client):
+    response = client.get(reverse("web:my-pages"))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('identity:sign-in')}?next=%2Fmina-sidor%2F"
+
+
+def test_the_accessibility_statement_names_the_law(client):
+    assert "2018:1937" in client.get(reverse("web:accessibility")).content.decode()
+
+
+def settings_in(mode_env: dict[str, str], expression: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DIGIGOV_")}
+    env.update(mode_env)
+    env["DJANGO_SETTINGS_MODULE"] = "digigov.settings"
+    return subprocess.run(
+        [sys.executable, "-c", f"from django.conf import settings as s; print({expression})"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_settings_are_secure():
+    result = settings_in(
+        {"DIGIGOV_MODE": "production", "DIGIGOV_SECRET_KEY": "k" * 50},
+        "s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+        "s.SECURE_HSTS_SECONDS, s.TEST_EID_ENABLED",
+    )
+    assert result.stdout.strip() == "False True True True 31536000 False", result.stderr
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = settings_in({"DIGIGOV_MODE": "production"}, "s.SECRET_KEY")
+    assert result.returncode != 0
+    assert "DIGIGOV_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_the_test_eid_unless_explicitly_allowed():
+    refused = settings_in(
+        {"DIGIGOV_MODE": "production", "DIGIGOV_SECRET_KEY": "k" * 50, "DIGIGOV_EID_PROVIDERS": "test"},
+        "s.TEST_EID_ENABLED",
+    )
+    assert refused.returncode != 0
+    assert "DIGIGOV_ALLOW_TEST_EID" in refused.stderr
+    allowed = settings_in(
+        {
+            "DIGIGOV_MODE": "production",
+            "DIGIGOV_SECRET_KEY": "k" * 50,
+            "DIGIGOV_EID_PROVIDERS": "test",
+            "DIGIGOV_ALLOW_TEST_EID": "true",
+        },
+        "s.TEST_EID_ENABLED",
+    )
+    assert allowed.stdout.strip() == "True", allowed.stderr
+
+
+def test_the_test_provider_is_gone_when_it_is_off(client, settings):
+    settings.TEST_EID_ENABLED = False
+    assert client.get("/test-eid/.well-known/openid-configuration").status_code == 404
