@@ -37,6 +37,8 @@ OFFERED_LOAS = [loa.LOA2, loa.LOA3, loa.LOA4]
 
 @dataclass(frozen=True)
 class TestPerson:
+    __test__ = False  # not a pytest test class, despite the name
+
     personal_identity_number: str
     given_name: str
     surname: str

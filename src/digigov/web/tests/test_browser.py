@@ -1,0 +1,157 @@
+"""Real Chromium through Playwright: sign-in through the test e-ID, and axe-core on every page."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from digigov.conftest import CHROMIUM
+from digigov.core.actors import Actor
+from digigov.identity import actions as identity_actions
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Playwright's sync API runs an event loop in this thread; the test thread's
+# own database use (fixtures) is synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+STAFF_PASSWORD = "a-long-test-password-1"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="sv-SE")
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def no_script_page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(java_script_enabled=False, locale="sv-SE")
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def demo(organisation: Any, other_organisation: Any) -> None:
+    identity_actions.save_staff_account(
+        actor=Actor.system("tests"),
+        username="hanna",
+        password=STAFF_PASSWORD,
+        first_name="Hanna",
+        last_name="Handläggare",
+        roles=[(organisation, "handlaggare")],
+    )
+
+
+def sign_in_as_anna(page: Page, base: str) -> None:
+    page.goto(f"{base}/")
+    page.get_by_role("link", name="Logga in med e-legitimation").click()
+    page.get_by_role("link", name="Logga in med Test-e-legitimation / Test e-ID").click()
+    assert "/test-eid/authorize" in page.url
+    page.get_by_role("button", name="Anna Andersson (199003152387)").click()
+    page.wait_for_url(f"{base}/mina-sidor/")
+
+
+def test_a_resident_signs_in_with_the_test_eid_without_javascript(
+    live_server: Any, demo: None, no_script_page: Page
+) -> None:
+    sign_in_as_anna(no_script_page, live_server.url)
+    heading = no_script_page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Mina sidor"
+    assert "Välkommen, Anna Andersson." in no_script_page.content()
+    assert "19900315-2387" in no_script_page.content()
+
+    no_script_page.get_by_role("button", name="Logga ut").click()
+    assert "Du är utloggad." in no_script_page.content()
+
+
+def test_a_typed_personnummer_with_an_error_shows_the_error_summary(
+    live_server: Any, demo: None, no_script_page: Page
+) -> None:
+    no_script_page.goto(f"{live_server.url}/eid/start/test/")
+    no_script_page.get_by_role("textbox", name="Personnummer").fill("19900315-2388")
+    no_script_page.get_by_role("button", name="Legitimera").click()
+    summary = no_script_page.get_by_role("alert")
+    assert "Kontrollsiffran stämmer inte" in summary.inner_text()
+    summary.get_by_role("link").first.click()
+    assert no_script_page.url.endswith("#id_personal_identity_number")
+
+
+def assert_no_violations(page: Page, what: str) -> None:
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
+
+
+def test_every_page_passes_axe(live_server: Any, demo: None, page: Page) -> None:
+    base = live_server.url
+    public = [
+        "/",
+        "/organisationer/exempelby/",
+        "/logga-in/",
+        "/tillganglighet/",
+        "/personal/logga-in/",
+        "/finns-inte/",
+    ]
+    for path in public:
+        page.goto(f"{base}{path}")
+        assert_no_violations(page, path)
+
+    # the test e-ID provider's page, and its error state
+    page.goto(f"{base}/eid/start/test/")
+    assert_no_violations(page, "test e-ID")
+    page.get_by_role("button", name="Legitimera").click()
+    assert_no_violations(page, "test e-ID with errors")
+    page.get_by_role("button", name="Anna Andersson (199003152387)").click()
+    page.wait_for_url(f"{base}/mina-sidor/")
+    assert_no_violations(page, "Mina sidor")
+
+    # staff sign-in with an error, then the workspace
+    page.goto(f"{base}/personal/logga-in/")
+    page.get_by_role("button", name="Logga in").click()
+    assert_no_violations(page, "staff sign-in with errors")
+    page.get_by_label("Användarnamn").fill("hanna")
+    page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{base}/arbetsyta/")
+    assert_no_violations(page, "workspace")
+
+    # and in English
+    page.goto(f"{base}/")
+    page.get_by_role("button", name="In English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert_no_violations(page, "home in English")
+
+
+def test_the_skip_link_is_the_first_thing_to_focus(live_server: Any, page: Page) -> None:
+    page.goto(f"{live_server.url}/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Hoppa till huvudinnehållet"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
