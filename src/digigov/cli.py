@@ -49,8 +49,8 @@ def main(argv: list[str] | None = None) -> None:
         print(USAGE)
         return
     if command == "settings-doc":
-        from digigov import config
         import digigov.settings  # noqa: F401 - declares nothing, but proves settings load
+        from digigov import config
 
         sys.stdout.write(config.settings_markdown())
         return

@@ -185,9 +185,7 @@ if config.get_bool(config.PROXY_SSL_HEADER, default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # e-ID providers offered to residents.
-EID_PROVIDERS = config.get_list(
-    config.EID_PROVIDERS, default="" if PRODUCTION else "test"
-)
+EID_PROVIDERS = config.get_list(config.EID_PROVIDERS, default="" if PRODUCTION else "test")
 if (
     "test" in EID_PROVIDERS
     and PRODUCTION

@@ -4,4 +4,4 @@ import os
 
 os.environ.setdefault("DIGIGOV_MODE", "test")
 
-from digigov.settings import *  # noqa: E402, F403
+from digigov.settings import *  # noqa: F403

@@ -51,9 +51,7 @@ def list_organisations(request: HttpRequest) -> list[OrganisationOut]:
     return [OrganisationOut.of(o) for o in queries.organisations()]
 
 
-@router.get(
-    "/organisations/{slug}", response=OrganisationOut, operation_id="getOrganisation"
-)
+@router.get("/organisations/{slug}", response=OrganisationOut, operation_id="getOrganisation")
 def get_organisation(request: HttpRequest, slug: str) -> OrganisationOut:
     found = queries.organisation_by_slug(slug)
     if found is None:

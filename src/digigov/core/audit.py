@@ -152,8 +152,10 @@ def _verify_chain(
                 Problem(chain, "changed", row.sequence, "the row's content does not match its hash")
             )
         elif row.previous_hash != expected_link and not gap:
-            if previous is not None and claims[row.previous_hash] > 1 and (
-                previous.previous_hash == row.previous_hash
+            if (
+                previous is not None
+                and claims[row.previous_hash] > 1
+                and (previous.previous_hash == row.previous_hash)
             ):
                 problems.append(
                     Problem(
@@ -181,9 +183,7 @@ def _verify_chain(
     return problems
 
 
-def _verify_head(
-    chain: str, last: AuditEntry | None, head: AuditChainHead | None
-) -> list[Problem]:
+def _verify_head(chain: str, last: AuditEntry | None, head: AuditChainHead | None) -> list[Problem]:
     head_sequence = head.sequence if head else 0
     last_sequence = last.sequence if last else 0
     if last_sequence > head_sequence:
@@ -207,6 +207,8 @@ def _verify_head(
         ]
     if last is not None and head is not None and last.entry_hash != head.entry_hash:
         return [
-            Problem(chain, "head", last_sequence, "the last row is not the one the chain head names")
+            Problem(
+                chain, "head", last_sequence, "the last row is not the one the chain head names"
+            )
         ]
     return []

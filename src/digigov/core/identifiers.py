@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +17,9 @@ from stdnum import luhn
 from stdnum.exceptions import ValidationError as ChecksumError
 
 from digigov.core import clock
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PersonKind = Literal["personnummer", "samordningsnummer"]
 
@@ -46,7 +49,7 @@ class OrganisationNumber:
         return f"{self.value[:6]}-{self.value[6:]}"
 
 
-def _invalid(message: str, code: str) -> ValidationError:
+def _invalid(message: StrOrPromise, code: str) -> ValidationError:
     return ValidationError(message, code=code)
 
 
@@ -64,9 +67,7 @@ def parse_person_identifier(text: str, *, today: dt.date | None = None) -> Perso
         )
     century, date_digits, separator, serial = match.group("century", "date", "sep", "serial")
     if century and separator == "+":
-        raise _invalid(
-            _("Plustecken används bara i personnummer med 10 siffror."), "format"
-        )
+        raise _invalid(_("Plustecken används bara i personnummer med 10 siffror."), "format")
     ten_digits = date_digits + serial
     month, day = int(date_digits[2:4]), int(date_digits[4:6])
     kind: PersonKind = "personnummer"
@@ -85,9 +86,7 @@ def parse_person_identifier(text: str, *, today: dt.date | None = None) -> Perso
     try:
         birth_date = dt.date(year, month, day)
     except ValueError:
-        raise _invalid(
-            _("Personnumret innehåller inget giltigt födelsedatum."), "date"
-        ) from None
+        raise _invalid(_("Personnumret innehåller inget giltigt födelsedatum."), "date") from None
     if birth_date > today:
         raise _invalid(_("Födelsedatumet i personnumret ligger i framtiden."), "date")
     try:

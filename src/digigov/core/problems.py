@@ -83,9 +83,7 @@ def install(api: Any) -> None:
 
     @api.exception_handler(AuthenticationError)
     def on_authentication(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
-        return response(
-            request, 401, "not-signed-in", "Sign in first / Logga in först"
-        )
+        return response(request, 401, "not-signed-in", "Sign in first / Logga in först")
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.db.models import QuerySet
 
@@ -24,4 +24,4 @@ def scoped(model: type[Owned], organisation: Organisation) -> QuerySet[Owned]:
     """The rows of ``model`` that belong to ``organisation``; the start of every tenant read."""
     if not issubclass(model, OrganisationOwned):
         raise TypeError(f"{model.__name__} does not belong to an organisation")
-    return model._default_manager.filter(organisation=organisation)
+    return cast("QuerySet[Owned]", model._default_manager.filter(organisation=organisation))

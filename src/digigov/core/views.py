@@ -8,7 +8,9 @@ from django.shortcuts import render
 from digigov.core import problems
 
 
-def _error(request: HttpRequest, status: int, title_sv: str, title_en: str, text_sv: str, text_en: str) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, title_sv: str, title_en: str, text_sv: str, text_en: str
+) -> HttpResponse:
     context = {
         "status": status,
         "title_sv": title_sv,

@@ -102,10 +102,10 @@ def save_staff_account(
     )
     if created or not user.check_password(password):
         user.set_password(password)
-    user.first_name, user.last_name = first_name, last_name  # type: ignore[attr-defined]
+    user.first_name, user.last_name = first_name, last_name
     user.save()
     wanted = {(organisation.pk, role) for organisation, role in roles}
-    current = {(m.organisation_id, m.role): m for m in user.memberships.all()}  # type: ignore[attr-defined]
+    current = {(m.organisation_id, m.role): m for m in user.memberships.all()}
     for key, membership in current.items():
         if key not in wanted:
             membership.delete()

@@ -21,10 +21,10 @@ class ResidentSessionAuth(APIKeyCookie):
 
 
 class Me(Schema):
-    personalIdentityNumber: str  # noqa: N815 - Sweden Connect attribute name
-    givenName: str  # noqa: N815
+    personalIdentityNumber: str
+    givenName: str
     sn: str
-    displayName: str  # noqa: N815
+    displayName: str
     loa: str
 
 

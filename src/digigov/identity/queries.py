@@ -19,7 +19,7 @@ def resident(resident_id: int) -> Resident | None:
 
 def memberships(user: AbstractBaseUser) -> QuerySet[StaffMembership]:
     """The signed-in staff member's own roles, never anyone else's."""
-    return StaffMembership.objects.filter(user=user).select_related("organisation")
+    return StaffMembership.objects.filter(user_id=user.pk).select_related("organisation")
 
 
 def staff_sign_in_throttled(username: str, client_address: str, limit: int) -> bool:

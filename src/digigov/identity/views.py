@@ -41,9 +41,13 @@ SIGN_IN_ERRORS = {
     ),
     "token_refused": gettext_lazy("Vi kunde inte bekräfta din inloggning. Börja om från början."),
     "token_invalid": gettext_lazy("Vi kunde inte bekräfta din inloggning. Börja om från början."),
-    "provider_misconfigured": gettext_lazy("Inloggningssättet är felaktigt inställt. Kontakta oss."),
+    "provider_misconfigured": gettext_lazy(
+        "Inloggningssättet är felaktigt inställt. Kontakta oss."
+    ),
     "no_identity_number": gettext_lazy("E-legitimationen gav inget giltigt personnummer."),
-    "insufficient_loa": gettext_lazy("Din e-legitimation har för låg tillitsnivå för den här tjänsten."),
+    "insufficient_loa": gettext_lazy(
+        "Din e-legitimation har för låg tillitsnivå för den här tjänsten."
+    ),
 }
 
 
@@ -185,9 +189,7 @@ def staff_sign_in(request: HttpRequest) -> HttpResponse:
             )
             status = 429
         else:
-            user = authenticate(
-                request, username=username, password=form.cleaned_data["password"]
-            )
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
                 actions.record_failed_staff_sign_in(username=username, client_address=address)
                 form.add_error(None, _("Fel användarnamn eller lösenord."))

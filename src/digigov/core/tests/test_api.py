@@ -1,13 +1,6 @@
-import json
-from pathlib import Path
-
 import pytest
 
-from digigov.api import api
-
 pytestmark = pytest.mark.django_db
-
-OPENAPI = Path(__file__).resolve().parents[4] / "docs" / "api" / "openapi.json"
 
 
 def assert_problem(response, status):
@@ -47,7 +40,10 @@ def test_an_unknown_path_is_a_problem(client):
     [
         ({"type": "personnummer", "value": "900315-2387"}, ("personnummer", "199003152387")),
         ({"type": "personnummer", "value": "19960681-2056"}, ("samordningsnummer", "199606812056")),
-        ({"type": "organisationsnummer", "value": "16212000-9994"}, ("organisationsnummer", "2120009994")),
+        (
+            {"type": "organisationsnummer", "value": "16212000-9994"},
+            ("organisationsnummer", "2120009994"),
+        ),
     ],
 )
 def test_identifiers_are_normalised(client, payload, expected):
@@ -80,29 +76,3 @@ def test_malformed_requests_are_problems(client, raw):
 
 def test_me_without_a_sign_in_is_a_401_problem(client):
     assert_problem(client.get("/api/me"), 401)
-
-
-def test_the_committed_openapi_schema_matches_the_code():
-    generated = json.loads(json.dumps(api.get_openapi_schema(), sort_keys=True))
-    committed = json.loads(OPENAPI.read_text())
-    assert generated == committed, "run `make openapi` and commit docs/api/openapi.json"
-
-
-def test_the_settings_reference_is_complete():
-    from digigov import config
-
-    committed = (OPENAPI.parents[1] / "settings.md").read_text()
-    assert committed == config.settings_markdown(), "run `make settings-doc`"
-
-
-def test_settings_read_only_declared_variables():
-    """No os.environ read outside config.py, so nothing escapes the documented list."""
-    package = Path(__file__).resolve().parents[2]
-    offenders = [
-        str(path.relative_to(package))
-        for path in package.rglob("*.py")
-        if "tests" not in path.parts
-        and path.name not in {"config.py", "cli.py", "test_settings.py", "wsgi.py", "asgi.py", "conftest.py"}
-        and ("os.environ" in path.read_text() or "getenv(" in path.read_text())
-    ]
-    assert offenders == []

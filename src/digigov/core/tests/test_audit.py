@@ -75,7 +75,9 @@ def test_the_database_refuses_to_change_rows(organisation):
         entry.delete()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="only PostgreSQL has the delete trigger")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="only PostgreSQL has the delete trigger"
+)
 def test_postgresql_refuses_to_delete_rows(organisation):
     entry = write_entries(organisation, 1)[0]
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -175,7 +177,9 @@ def test_concurrent_writers_keep_one_unbroken_chain(organisation):
             for i in range(per_writer):
                 with transaction.atomic():
                     audit.record(
-                        actor=ACTOR, action="test.concurrent", organisation=organisation,
+                        actor=ACTOR,
+                        action="test.concurrent",
+                        organisation=organisation,
                         object_id=f"{n}-{i}",
                     )
         except BaseException as error:  # reported below

@@ -1,9 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from digigov.core import actions, queries
+from digigov.core import actions
 from digigov.core.models import AuditEntry, Organisation
-from digigov.identity.models import StaffMembership
 
 
 def save(actor, **overrides):
@@ -48,25 +47,10 @@ def test_bad_input_writes_nothing(system_actor, overrides):
 @pytest.mark.django_db
 def test_an_agency_has_no_municipality_code(system_actor):
     agency = save(
-        system_actor, slug="verket", kind="myndighet", organisation_number="202100-9978",
+        system_actor,
+        slug="verket",
+        kind="myndighet",
+        organisation_number="202100-9978",
         municipality_code="9991",
     )
     assert agency.municipality_code == ""
-
-
-def test_scoped_reads_return_only_the_organisations_rows(organisation, other_organisation):
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.create(username="u")
-    StaffMembership.objects.create(user=user, organisation=organisation, role="handlaggare")
-    StaffMembership.objects.create(user=user, organisation=other_organisation, role="registrator")
-    rows = queries.scoped(StaffMembership, organisation)
-    assert [m.role for m in rows] == ["handlaggare"]
-    assert [m.role for m in StaffMembership.objects.for_organisation(other_organisation)] == [
-        "registrator"
-    ]
-
-
-def test_scoped_refuses_a_model_that_belongs_to_no_organisation(organisation):
-    with pytest.raises(TypeError):
-        queries.scoped(AuditEntry, organisation)  # type: ignore[type-var]

@@ -61,7 +61,9 @@ def test_a_resident_signs_in_and_sees_their_name(client, back_channel):
     assert "19900315-2387" in my_pages
     resident = Resident.objects.get(personal_identity_number=ANNA)
     assert (resident.given_name, resident.surname) == ("Anna", "Andersson")
-    assert AuditEntry.objects.filter(action="resident.signed_in", actor=f"person:{ANNA}").count() == 1
+    assert (
+        AuditEntry.objects.filter(action="resident.signed_in", actor=f"person:{ANNA}").count() == 1
+    )
 
 
 def test_a_typed_personnummer_in_ten_digits_gives_the_normalised_number(client, back_channel):
@@ -87,7 +89,8 @@ def test_the_next_address_is_kept_but_only_on_this_site(client, back_channel):
 def test_a_malformed_personnummer_at_the_provider_gets_a_clear_error(client, back_channel):
     params = begin(client)
     response = client.post(
-        "/test-eid/authorize", {**params, "personal_identity_number": "19900315-2388", "loa": loa.LOA3}
+        "/test-eid/authorize",
+        {**params, "personal_identity_number": "19900315-2388", "loa": loa.LOA3},
     )
     assert response.status_code == 400
     assert "Kontrollsiffran stämmer inte" in response.content.decode()

@@ -98,7 +98,11 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 def test_production_refuses_the_test_eid_unless_explicitly_allowed():
     refused = settings_in(
-        {"DIGIGOV_MODE": "production", "DIGIGOV_SECRET_KEY": "k" * 50, "DIGIGOV_EID_PROVIDERS": "test"},
+        {
+            "DIGIGOV_MODE": "production",
+            "DIGIGOV_SECRET_KEY": "k" * 50,
+            "DIGIGOV_EID_PROVIDERS": "test",
+        },
         "s.TEST_EID_ENABLED",
     )
     assert refused.returncode != 0

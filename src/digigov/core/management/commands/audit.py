@@ -22,5 +22,7 @@ class Command(BaseCommand):
             self.stderr.write(str(problem))
         summary = f"{report.entries} entries in {report.chains} chains"
         if not report.ok:
-            raise CommandError(f"audit log is NOT intact: {len(report.problems)} problems, {summary}")
+            raise CommandError(
+                f"audit log is NOT intact: {len(report.problems)} problems, {summary}"
+            )
         self.stdout.write(f"audit log intact: {summary}")

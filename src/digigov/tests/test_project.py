@@ -1,0 +1,36 @@
+"""Checks that keep the project's committed artefacts true to the code."""
+
+import json
+from pathlib import Path
+
+from digigov.api import api
+
+ROOT = Path(__file__).resolve().parents[3]
+OPENAPI = ROOT / "docs" / "api" / "openapi.json"
+
+
+def test_the_committed_openapi_schema_matches_the_code():
+    generated = json.loads(json.dumps(api.get_openapi_schema(), sort_keys=True))
+    committed = json.loads(OPENAPI.read_text())
+    assert generated == committed, "run `make openapi` and commit docs/api/openapi.json"
+
+
+def test_the_settings_reference_is_complete():
+    from digigov import config
+
+    committed = (ROOT / "docs" / "settings.md").read_text()
+    assert committed == config.settings_markdown(), "run `make settings-doc`"
+
+
+def test_settings_read_only_declared_variables():
+    """No os.environ read outside config.py, so nothing escapes the documented list."""
+    package = Path(__file__).resolve().parents[1]
+    offenders = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "tests" not in path.parts
+        and path.name
+        not in {"config.py", "cli.py", "test_settings.py", "wsgi.py", "asgi.py", "conftest.py"}
+        and ("os.environ" in path.read_text() or "getenv(" in path.read_text())
+    ]
+    assert offenders == []
