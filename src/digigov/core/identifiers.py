@@ -77,10 +77,10 @@ def parse_person_identifier(text: str, *, today: dt.date | None = None) -> Perso
     if century:
         year = int(century + date_digits[:2])
     else:
+        # The separator goes by calendar year: "+" from the start of the year a
+        # person turns 100, so the century follows from the year alone.
         two_digit_year = int(date_digits[:2])
         year = today.year - (today.year - two_digit_year) % 100
-        if year == today.year and (month, day) > (today.month, today.day):
-            year -= 100
         if separator == "+":
             year -= 100
     try:

@@ -16,7 +16,7 @@ from digigov.core import audit, clock
 from digigov.core.actors import Actor
 from digigov.core.identifiers import parse_person_identifier
 from digigov.core.models import Organisation
-from digigov.identity import test_provider
+from digigov.identity import builtin_eid
 from digigov.identity.models import (
     AccessToken,
     AuthorizationCode,
@@ -156,7 +156,7 @@ def sign_in_staff(*, user: AbstractBaseUser, client_address: str) -> None:
 
 
 def ensure_provider_key() -> ProviderKey:
-    existing = ProviderKey.objects.filter(key_id=test_provider.KEY_ID).first()
+    existing = ProviderKey.objects.filter(key_id=builtin_eid.KEY_ID).first()
     if existing is not None:
         return existing
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -167,9 +167,9 @@ def ensure_provider_key() -> ProviderKey:
     ).decode()
     try:
         with transaction.atomic():
-            return ProviderKey.objects.create(key_id=test_provider.KEY_ID, private_key_pem=pem)
+            return ProviderKey.objects.create(key_id=builtin_eid.KEY_ID, private_key_pem=pem)
     except IntegrityError:  # another process made it first
-        return ProviderKey.objects.get(key_id=test_provider.KEY_ID)
+        return ProviderKey.objects.get(key_id=builtin_eid.KEY_ID)
 
 
 @transaction.atomic
@@ -178,13 +178,13 @@ def issue_authorization_code(
 ) -> str:
     code = secrets.token_urlsafe(32)
     AuthorizationCode.objects.create(
-        code_hash=test_provider.token_hash(code),
+        code_hash=builtin_eid.token_hash(code),
         client_id=client_id,
         redirect_uri=redirect_uri,
         code_challenge=code_challenge,
         nonce=nonce,
         claims=claims,
-        expires_at=clock.now() + dt.timedelta(seconds=test_provider.CODE_SECONDS),
+        expires_at=clock.now() + dt.timedelta(seconds=builtin_eid.CODE_SECONDS),
     )
     return code
 
@@ -197,7 +197,7 @@ def redeem_authorization_code(
     now = clock.now()
     stored = (
         AuthorizationCode.objects.select_for_update()
-        .filter(code_hash=test_provider.token_hash(code))
+        .filter(code_hash=builtin_eid.token_hash(code))
         .first()
     )
     if stored is None or stored.client_id != client_id:
@@ -210,7 +210,7 @@ def redeem_authorization_code(
         raise ProviderError("invalid_grant", "the authorization code has expired")
     if stored.redirect_uri != redirect_uri:
         raise ProviderError("invalid_grant", "redirect_uri does not match the authorization")
-    if not test_provider.pkce_matches(code_verifier, stored.code_challenge):
+    if not builtin_eid.pkce_matches(code_verifier, stored.code_challenge):
         raise ProviderError("invalid_grant", "code_verifier does not match the code_challenge")
     stored.redeemed_at = now
     stored.save(update_fields=["redeemed_at"])
@@ -221,9 +221,9 @@ def redeem_authorization_code(
 def issue_access_token(claims: dict[str, Any]) -> str:
     token = secrets.token_urlsafe(32)
     AccessToken.objects.create(
-        token_hash=test_provider.token_hash(token),
+        token_hash=builtin_eid.token_hash(token),
         claims=claims,
-        expires_at=clock.now() + dt.timedelta(seconds=test_provider.ACCESS_TOKEN_SECONDS),
+        expires_at=clock.now() + dt.timedelta(seconds=builtin_eid.ACCESS_TOKEN_SECONDS),
     )
     return token
 

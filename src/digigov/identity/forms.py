@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from digigov.core.identifiers import parse_person_identifier
-from digigov.identity import loa, test_provider
+from digigov.identity import builtin_eid, loa
 
 
 class StaffSignInForm(forms.Form):
@@ -29,25 +29,25 @@ class TestSignInForm(forms.Form):
     surname = forms.CharField(label=_("Efternamn"), max_length=100, required=False)
     loa = forms.ChoiceField(
         label=_("Tillitsnivå"),
-        choices=[(uri, loa.LABELS[uri]) for uri in test_provider.OFFERED_LOAS],
+        choices=[(uri, loa.LABELS[uri]) for uri in builtin_eid.OFFERED_LOAS],
     )
 
     def clean_personal_identity_number(self) -> str:
         return parse_person_identifier(self.cleaned_data["personal_identity_number"]).value
 
-    def person(self) -> test_provider.TestPerson:
+    def person(self) -> builtin_eid.TestPerson:
         number = self.cleaned_data["personal_identity_number"]
         known = {p.personal_identity_number: p for p in self.test_people()}
         if number in known and not self.cleaned_data["given_name"]:
             return known[number]
-        return test_provider.TestPerson(
+        return builtin_eid.TestPerson(
             personal_identity_number=number,
             given_name=self.cleaned_data["given_name"] or "Test",
             surname=self.cleaned_data["surname"] or "Testsson",
         )
 
     @staticmethod
-    def test_people() -> list[test_provider.TestPerson]:
-        from digigov.identity.test_people import TEST_PEOPLE
+    def test_people() -> list[builtin_eid.TestPerson]:
+        from digigov.identity.eid_test_people import TEST_PEOPLE
 
         return TEST_PEOPLE

@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from digigov.core.identifiers import parse_person_identifier
-from digigov.identity import actions, loa, oidc, queries, session, test_provider
+from digigov.identity import actions, builtin_eid, loa, oidc, queries, session
 from digigov.identity.forms import StaffSignInForm, TestSignInForm
 
 PENDING_KEY = "oidc_pending"
@@ -241,13 +241,13 @@ def provider_root(request: HttpRequest) -> HttpResponse:
 @require_GET
 def provider_discovery(request: HttpRequest) -> JsonResponse:
     _require_test_provider()
-    return JsonResponse(test_provider.discovery(oidc.test_issuer(request)))
+    return JsonResponse(builtin_eid.discovery(oidc.test_issuer(request)))
 
 
 @require_GET
 def provider_jwks(request: HttpRequest) -> JsonResponse:
     _require_test_provider()
-    return JsonResponse(test_provider.jwks(actions.ensure_provider_key()))
+    return JsonResponse(builtin_eid.jwks(actions.ensure_provider_key()))
 
 
 @require_http_methods(["GET", "POST"])
@@ -259,7 +259,7 @@ def provider_authorize(request: HttpRequest) -> HttpResponse:
     redirect_uri = params.get("redirect_uri", "")
     # Never redirect to an address we do not know: show the error here instead.
     if params.get("client_id") != oidc.TEST_CLIENT_ID or not (
-        test_provider.redirect_uri_is_registered(redirect_uri, issuer)
+        builtin_eid.redirect_uri_is_registered(redirect_uri, issuer)
     ):
         return render(
             request,
@@ -279,7 +279,7 @@ def provider_authorize(request: HttpRequest) -> HttpResponse:
     if params.get("code_challenge_method") != "S256" or not params.get("code_challenge"):
         return back(error="invalid_request", error_description="PKCE with S256 is required")
     requested_acr = params.get("acr_values", "").split()
-    default_acr = next((a for a in requested_acr if a in test_provider.OFFERED_LOAS), loa.LOA3)
+    default_acr = next((a for a in requested_acr if a in builtin_eid.OFFERED_LOAS), loa.LOA3)
     hidden = {
         key: params.get(key, "")
         for key in (
@@ -302,7 +302,7 @@ def provider_authorize(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         person = form.person()
         identifier = parse_person_identifier(person.personal_identity_number)
-        claims = test_provider.claims_for(
+        claims = builtin_eid.claims_for(
             person, identifier.birth_date.isoformat(), identifier.kind, form.cleaned_data["loa"]
         )
         code = actions.issue_authorization_code(
@@ -337,7 +337,7 @@ def _client_credentials(request: HttpRequest) -> tuple[str, str]:
 def provider_token(request: HttpRequest) -> JsonResponse:
     _require_test_provider()
     client_id, client_secret = _client_credentials(request)
-    if not test_provider.client_is_valid(client_id, client_secret):
+    if not builtin_eid.client_is_valid(client_id, client_secret):
         return _oauth_error("invalid_client", "client authentication failed", 401)
     if request.POST.get("grant_type") != "authorization_code":
         return _oauth_error("unsupported_grant_type", "only authorization_code is supported")
@@ -351,7 +351,7 @@ def provider_token(request: HttpRequest) -> JsonResponse:
     except actions.ProviderError as error:
         return _oauth_error(error.error, error.description)
     key = actions.ensure_provider_key()
-    id_token = test_provider.id_token(
+    id_token = builtin_eid.id_token(
         key,
         issuer=oidc.test_issuer(request),
         claims=redeemed.claims,
@@ -363,7 +363,7 @@ def provider_token(request: HttpRequest) -> JsonResponse:
         {
             "access_token": access_token,
             "token_type": "Bearer",
-            "expires_in": test_provider.ACCESS_TOKEN_SECONDS,
+            "expires_in": builtin_eid.ACCESS_TOKEN_SECONDS,
             "id_token": id_token,
             "scope": oidc.SCOPES,
         }
@@ -378,7 +378,7 @@ def provider_userinfo(request: HttpRequest) -> JsonResponse:
     _require_test_provider()
     header = request.META.get("HTTP_AUTHORIZATION", "")
     token = header[7:] if header.startswith("Bearer ") else ""
-    claims = queries.access_token_claims(test_provider.token_hash(token)) if token else None
+    claims = queries.access_token_claims(builtin_eid.token_hash(token)) if token else None
     if claims is None:
         response = _oauth_error("invalid_token", "the access token is unknown or expired", 401)
         response["WWW-Authenticate"] = 'Bearer error="invalid_token"'

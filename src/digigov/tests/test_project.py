@@ -30,7 +30,7 @@ def test_settings_read_only_declared_variables():
         for path in package.rglob("*.py")
         if "tests" not in path.parts
         and path.name
-        not in {"config.py", "cli.py", "test_settings.py", "wsgi.py", "asgi.py", "conftest.py"}
+        not in {"config.py", "cli.py", "settings_for_tests.py", "wsgi.py", "asgi.py", "conftest.py"}
         and ("os.environ" in path.read_text() or "getenv(" in path.read_text())
     ]
     assert offenders == []

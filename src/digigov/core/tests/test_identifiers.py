@@ -86,9 +86,13 @@ def test_malformed_personnummer_is_rejected_with_a_reason(text, code):
 def test_ten_digits_pick_the_century_by_the_separator():
     assert parse_person_identifier("250704-3327", today=TODAY).value == "202507043327"
     assert parse_person_identifier("250704+3327", today=TODAY).value == "192507043327"
-    # a date later in the year than today lies in the previous century
+    # someone born in December 1926 is written with "+" all through 2026
     december = with_check_digit("261224123")
-    assert parse_person_identifier(december, today=TODAY).birth_date.year == 1926
+    plus = f"{december[:6]}+{december[6:]}"
+    assert parse_person_identifier(plus, today=TODAY).birth_date == dt.date(1926, 12, 24)
+    with pytest.raises(ValidationError) as error:
+        parse_person_identifier(f"{december[:6]}-{december[6:]}", today=TODAY)
+    assert error.value.code == "date"  # with "-" it would be a birth later this year
 
 
 organisation_bases = st.from_regex(r"\A[0-9]{2}[2-9][0-9]{6}\Z")

@@ -3,7 +3,7 @@
 The demo data and the README list the same people; they do not exist.
 """
 
-from digigov.identity.test_provider import TestPerson
+from digigov.identity.builtin_eid import TestPerson
 
 TEST_PEOPLE = [
     TestPerson("199003152387", "Anna", "Andersson"),
