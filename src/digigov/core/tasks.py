@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 try:
-    from django.tasks import task
+    from django.tasks import task, task_backends
 except ImportError:  # Django 5.2 on Python 3.11
-    from django_tasks import task  # type: ignore[no-redef]
+    from django_tasks import task, task_backends  # type: ignore[no-redef]
 
-__all__ = ["task"]
+__all__ = ["task", "task_backends"]

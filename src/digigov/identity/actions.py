@@ -61,6 +61,8 @@ def sign_in_resident(identity: Identity) -> Resident:
         resident.display_name = identity.display_name
         resident.last_signed_in_at = now
         resident.save()
+    # Housekeeping rides on sign-ins, so no scheduler is needed for it.
+    transaction.on_commit(_enqueue_purge)
     audit.record(
         actor=Actor.person(number),
         action="resident.signed_in",
@@ -70,6 +72,12 @@ def sign_in_resident(identity: Identity) -> Resident:
         data={"provider": identity.provider, "loa": identity.loa},
     )
     return resident
+
+
+def _enqueue_purge() -> None:
+    from digigov.identity.tasks import purge_expired_provider_state
+
+    purge_expired_provider_state.enqueue()
 
 
 @transaction.atomic
