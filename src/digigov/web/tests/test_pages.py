@@ -28,6 +28,12 @@ def test_an_unknown_organisation_is_a_bilingual_404(client):
     assert "Sidan finns inte" in body and "Page not found" in body
 
 
+def test_swedish_is_the_default_whatever_the_browser_asks_for(client):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    assert '<html lang="sv">' in response.content.decode()
+    assert response["Content-Language"] == "sv"
+
+
 def test_the_language_switch_works_without_javascript(client, organisation):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
     body = response.content.decode()
