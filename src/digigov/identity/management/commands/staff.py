@@ -1,0 +1,68 @@
+"""digigov staff save: create a staff account and set its roles."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from argparse import ArgumentParser
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from digigov.core import queries as core_queries
+from digigov.core.actors import Actor
+from digigov.identity import actions
+from digigov.identity.models import StaffMembership
+
+
+class Command(BaseCommand):
+    help = "Create or update a staff account and set its roles exactly (idempotent)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        commands = parser.add_subparsers(dest="operation", required=True)
+        save = commands.add_parser("save")
+        save.add_argument("--username", required=True)
+        save.add_argument("--first-name", required=True)
+        save.add_argument("--last-name", required=True)
+        save.add_argument(
+            "--role",
+            action="append",
+            default=[],
+            metavar="ORGANISATION:ROLE",
+            help=f"repeatable; roles: {', '.join(StaffMembership.Role.values)}",
+        )
+        save.add_argument(
+            "--password-from-env",
+            metavar="VARIABLE",
+            help="read the password from this environment variable instead of asking",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        roles = []
+        for spec in options["role"]:
+            slug, _, role = spec.partition(":")
+            organisation = core_queries.organisation_by_slug(slug)
+            if organisation is None:
+                raise CommandError(f"no organisation is called {slug!r}")
+            if role not in StaffMembership.Role.values:
+                raise CommandError(
+                    f"unknown role {role!r}; use one of {', '.join(StaffMembership.Role.values)}"
+                )
+            roles.append((organisation, role))
+        variable = options["password_from_env"]
+        password = os.environ.get(variable, "") if variable else getpass.getpass("Password: ")
+        try:
+            validate_password(password)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        actions.save_staff_account(
+            actor=Actor.system("operator-command"),
+            username=options["username"],
+            password=password,
+            first_name=options["first_name"],
+            last_name=options["last_name"],
+            roles=roles,
+        )
+        self.stdout.write(f"saved {options['username']} with {len(roles)} roles")
