@@ -5,6 +5,6 @@ from __future__ import annotations
 try:
     from django.tasks import task, task_backends
 except ImportError:  # Django 5.2 on Python 3.11
-    from django_tasks import task, task_backends  # type: ignore[no-redef]
+    from django_tasks import task, task_backends  # type: ignore[no-redef,assignment]
 
 __all__ = ["task", "task_backends"]
