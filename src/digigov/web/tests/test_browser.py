@@ -154,4 +154,5 @@ def test_the_skip_link_is_the_first_thing_to_focus(live_server: Any, page: Page)
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Hoppa till huvudinnehållet"
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    page.wait_for_function("location.hash === '#main'")
+    assert page.evaluate("document.activeElement.id") == "main"
