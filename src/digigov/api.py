@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
 
 from digigov.core import problems
 from digigov.core.api import router as core_router
 from digigov.identity.api import router as identity_router
 
-api = NinjaAPI(
+
+class DigigovAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        return problems.declare_media_type(super().get_openapi_schema(*args, **kwargs))
+
+
+api = DigigovAPI(
     title="Digigov API",
     version="1",
     description=(

@@ -12,7 +12,7 @@ from ninja import Router, Schema
 from digigov.core import queries
 from digigov.core.identifiers import parse_organisation_number, parse_person_identifier
 from digigov.core.models import Organisation
-from digigov.core.problems import Problem
+from digigov.core.problems import Problem, documented
 
 router = Router(tags=["organisations"])
 
@@ -51,7 +51,11 @@ def list_organisations(request: HttpRequest) -> list[OrganisationOut]:
     return [OrganisationOut.of(o) for o in queries.organisations()]
 
 
-@router.get("/organisations/{slug}", response=OrganisationOut, operation_id="getOrganisation")
+@router.get(
+    "/organisations/{slug}",
+    response=documented(200, OrganisationOut, 404),
+    operation_id="getOrganisation",
+)
 def get_organisation(request: HttpRequest, slug: str) -> OrganisationOut:
     found = queries.organisation_by_slug(slug)
     if found is None:
@@ -73,7 +77,7 @@ def _bilingual(error: ValidationError) -> str:
 
 @router.post(
     "/identifiers/normalise",
-    response=IdentifierOut,
+    response=documented(200, IdentifierOut, 400, 422),
     tags=["identifiers"],
     operation_id="normaliseIdentifier",
 )

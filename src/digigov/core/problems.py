@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -22,6 +23,27 @@ TITLES = {
     429: "Too Many Requests / För många anrop",
     500: "Internal Server Error / Internt fel",
 }
+
+
+class FieldProblem(Schema):
+    pointer: str
+    detail: str
+
+
+class ProblemOut(Schema):
+    """An RFC 9457 problem document, as every API error is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    errors: list[FieldProblem] | None = None
+
+
+def documented(status: int, schema: Any, *errors: int) -> dict[int, Any]:
+    """A response map for django-ninja: the success schema and the problems it may answer."""
+    return {status: schema, **{code: ProblemOut for code in errors}}
 
 
 class Problem(Exception):
@@ -59,6 +81,19 @@ def response(
     if errors:
         body["errors"] = errors
     return JsonResponse(body, status=status, content_type=CONTENT_TYPE)
+
+
+def declare_media_type(schema: dict[str, Any]) -> dict[str, Any]:
+    """Say in the OpenAPI document that problems come as application/problem+json."""
+    reference = "#/components/schemas/ProblemOut"
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for answer in operation.get("responses", {}).values():
+                content = answer.get("content", {})
+                json_body = content.get("application/json")
+                if json_body and json_body.get("schema", {}).get("$ref") == reference:
+                    answer["content"] = {CONTENT_TYPE: json_body}
+    return schema
 
 
 def install(api: Any) -> None:

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import APIKeyCookie
 
+from digigov.core.problems import documented
 from digigov.identity.session import ResidentSession
 
 router = Router(tags=["identity"])
@@ -28,7 +29,9 @@ class Me(Schema):
     loa: str
 
 
-@router.get("/me", response=Me, auth=ResidentSessionAuth(), operation_id="getMe")
+@router.get(
+    "/me", response=documented(200, Me, 401), auth=ResidentSessionAuth(), operation_id="getMe"
+)
 def me(request: HttpRequest) -> Me:
     """The signed-in person, with the attributes their e-ID gave."""
     current: ResidentSession = request.auth  # type: ignore[attr-defined]
