@@ -44,32 +44,49 @@ def system_actor() -> Actor:
     return Actor.system("tests")
 
 
-@pytest.fixture
-def organisation(db: Any, system_actor: Actor) -> Organisation:
+def make_organisation(slug: str, name: str, number: str, code: str) -> Organisation:
     from digigov.core.actions import save_organisation
 
     return save_organisation(
-        actor=system_actor,
-        slug="exempelby",
-        name="Exempelby kommun",
+        actor=Actor.system("tests"),
+        slug=slug,
+        name=name,
         kind="kommun",
-        organisation_number="212000-9994",
-        municipality_code="9991",
+        organisation_number=number,
+        municipality_code=code,
     )
 
 
 @pytest.fixture
-def other_organisation(db: Any, system_actor: Actor) -> Organisation:
-    from digigov.core.actions import save_organisation
+def organisation(db: Any) -> Organisation:
+    return make_organisation("exempelby", "Exempelby kommun", "212000-9994", "9991")
 
-    return save_organisation(
-        actor=system_actor,
-        slug="provstad",
-        name="Provstad kommun",
-        kind="kommun",
-        organisation_number="212000-9986",
-        municipality_code="9992",
+
+@pytest.fixture
+def other_organisation(db: Any) -> Organisation:
+    return make_organisation("provstad", "Provstad kommun", "212000-9986", "9992")
+
+
+STAFF_PASSWORD = "a-long-test-password-1"  # noqa: S105 - test accounts only
+
+
+def make_staff(username: str, roles: list[tuple[Organisation, str]]) -> Any:
+    from digigov.identity.actions import save_staff_account
+
+    return save_staff_account(
+        actor=Actor.system("tests"),
+        username=username,
+        password=STAFF_PASSWORD,
+        first_name=username.capitalize(),
+        last_name="Testsson",
+        roles=roles,
     )
+
+
+@pytest.fixture
+def case_worker(organisation: Organisation) -> Any:
+    """Hanna, case worker (handläggare) at Exempelby."""
+    return make_staff("hanna", [(organisation, "handlaggare")])
 
 
 class DjangoClientTransport(httpx.BaseTransport):

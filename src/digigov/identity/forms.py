@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from digigov.core.identifiers import parse_person_identifier
 from digigov.identity import builtin_eid, loa
+from digigov.identity.eid_test_people import TEST_PEOPLE
 
 
 class StaffSignInForm(forms.Form):
@@ -48,6 +49,4 @@ class TestSignInForm(forms.Form):
 
     @staticmethod
     def test_people() -> list[builtin_eid.TestPerson]:
-        from digigov.identity.eid_test_people import TEST_PEOPLE
-
         return TEST_PEOPLE

@@ -7,6 +7,8 @@ the same way, over HTTP, through its discovery document.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 import warnings
 from dataclasses import dataclass
@@ -74,9 +76,6 @@ class Identity:
 
 def test_client_secret() -> str:
     """The test provider's client secret, derived so the two sides need no shared setup."""
-    import hashlib
-    import hmac
-
     return hmac.new(settings.SECRET_KEY.encode(), b"test-eid-client", hashlib.sha256).hexdigest()
 
 

@@ -8,13 +8,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from digigov.core import clock
-from digigov.identity.models import AccessToken, FailedStaffSignIn, Resident, StaffMembership
+from digigov.identity.models import AccessToken, FailedStaffSignIn, StaffMembership
 
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
-
-
-def resident(resident_id: int) -> Resident | None:
-    return Resident.objects.filter(pk=resident_id).first()
 
 
 def memberships(user: AbstractBaseUser) -> QuerySet[StaffMembership]:

@@ -6,7 +6,7 @@ import base64
 import binascii
 import time
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import unquote_plus, urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -326,8 +326,6 @@ def _client_credentials(request: HttpRequest) -> tuple[str, str]:
         except (binascii.Error, UnicodeDecodeError):
             return "", ""
         client_id, _sep, secret = decoded.partition(":")
-        from urllib.parse import unquote_plus
-
         return unquote_plus(client_id), unquote_plus(secret)
     return request.POST.get("client_id", ""), request.POST.get("client_secret", "")
 

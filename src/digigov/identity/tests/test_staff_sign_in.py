@@ -1,42 +1,19 @@
-import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from digigov.core.actors import Actor
+from digigov.conftest import STAFF_PASSWORD, make_staff
 from digigov.core.models import AuditEntry
-from digigov.identity import actions
 from digigov.identity.models import FailedStaffSignIn, StaffMembership
 
-PASSWORD = "a-long-test-password-1"
 
-
-@pytest.fixture
-def case_worker(organisation):
-    return actions.save_staff_account(
-        actor=Actor.system("tests"),
-        username="hanna",
-        password=PASSWORD,
-        first_name="Hanna",
-        last_name="Handläggare",
-        roles=[(organisation, "handlaggare")],
-    )
-
-
-def sign_in(client, username="hanna", password=PASSWORD, **extra):
+def sign_in(client, username="hanna", password=STAFF_PASSWORD, **extra):
     return client.post(
         reverse("identity:staff-login"), {"username": username, "password": password}, **extra
     )
 
 
 def test_staff_sign_in_and_see_only_their_own_roles(client, case_worker, other_organisation):
-    actions.save_staff_account(
-        actor=Actor.system("tests"),
-        username="per",
-        password=PASSWORD,
-        first_name="Per",
-        last_name="Provare",
-        roles=[(other_organisation, "registrator")],
-    )
+    make_staff("per", [(other_organisation, "registrator")])
     response = sign_in(client)
     assert response.status_code == 302
     page = client.get(reverse("web:workspace")).content.decode()
@@ -86,13 +63,6 @@ def test_the_workspace_needs_a_staff_sign_in(client, db):
 
 def test_saving_a_staff_account_twice_changes_nothing(case_worker, organisation):
     before = AuditEntry.objects.count()
-    actions.save_staff_account(
-        actor=Actor.system("tests"),
-        username="hanna",
-        password=PASSWORD,
-        first_name="Hanna",
-        last_name="Handläggare",
-        roles=[(organisation, "handlaggare")],
-    )
+    make_staff("hanna", [(organisation, "handlaggare")])
     assert StaffMembership.objects.filter(user=case_worker).count() == 1
     assert AuditEntry.objects.count() == before

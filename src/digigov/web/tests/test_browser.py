@@ -10,9 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from digigov.conftest import CHROMIUM
-from digigov.core.actors import Actor
-from digigov.identity import actions as identity_actions
+from digigov.conftest import CHROMIUM, STAFF_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-STAFF_PASSWORD = "a-long-test-password-1"
 
 
 @pytest.fixture(scope="module")
@@ -58,15 +55,8 @@ def no_script_page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
-def demo(organisation: Any, other_organisation: Any) -> None:
-    identity_actions.save_staff_account(
-        actor=Actor.system("tests"),
-        username="hanna",
-        password=STAFF_PASSWORD,
-        first_name="Hanna",
-        last_name="Handläggare",
-        roles=[(organisation, "handlaggare")],
-    )
+def demo(case_worker: Any, other_organisation: Any) -> None:
+    """Two municipalities and a case worker at the first."""
 
 
 def sign_in_as_anna(page: Page, base: str) -> None:
