@@ -13,7 +13,7 @@ from digigov.identity.api import router as identity_router
 
 class DigigovAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        return problems.declare_media_type(super().get_openapi_schema(*args, **kwargs))
+        return problems.describe_problems(super().get_openapi_schema(*args, **kwargs))
 
 
 api = DigigovAPI(

@@ -83,16 +83,22 @@ def response(
     return JsonResponse(body, status=status, content_type=CONTENT_TYPE)
 
 
-def declare_media_type(schema: dict[str, Any]) -> dict[str, Any]:
-    """Say in the OpenAPI document that problems come as application/problem+json."""
+def describe_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Say in the OpenAPI document that problems come as application/problem+json.
+
+    The description is ours too: Python's own reason phrases differ between
+    versions (422 is "Unprocessable Entity" before 3.13), and the committed
+    schema must not depend on the interpreter.
+    """
     reference = "#/components/schemas/ProblemOut"
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
-            for answer in operation.get("responses", {}).values():
+            for status, answer in operation.get("responses", {}).items():
                 content = answer.get("content", {})
                 json_body = content.get("application/json")
                 if json_body and json_body.get("schema", {}).get("$ref") == reference:
                     answer["content"] = {CONTENT_TYPE: json_body}
+                    answer["description"] = TITLES.get(int(status), "Error")
     return schema
 
 

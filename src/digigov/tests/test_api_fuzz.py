@@ -2,6 +2,8 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -14,7 +16,20 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 BEYOND_JSON_SCHEMA = {"normaliseIdentifier"}
 
 
+@pytest.fixture
+def keep_test_connection():
+    """The WSGI handler closes database connections after each request; inside a
+    test's transaction that would close the test's own. Django's test client
+    unhooks the same signal for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("keep_test_connection")
 @schema.parametrize()
 @settings(max_examples=40, suppress_health_check=list(HealthCheck), deadline=None)
 def test_api(case, organisation):
