@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from digigov.core.identifiers import parse_person_identifier
 from digigov.identity import actions, builtin_eid, loa, oidc, queries, session
@@ -82,7 +82,7 @@ def _provider_list(request: HttpRequest) -> list[dict[str, str]]:
 # -- residents --------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def sign_in(request: HttpRequest) -> HttpResponse:
     next_url = _safe_next(request, request.GET.get("next"))
     if request.resident:  # type: ignore[attr-defined]
@@ -91,7 +91,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "identity/sign_in.html", context)
 
 
-@require_GET
+@require_safe
 @never_cache
 def start(request: HttpRequest, provider: str) -> HttpResponse:
     try:
@@ -115,7 +115,7 @@ def start(request: HttpRequest, provider: str) -> HttpResponse:
     return redirect(authorization.url)
 
 
-@require_GET
+@require_safe
 @never_cache
 def callback(request: HttpRequest, provider: str) -> HttpResponse:
     state = request.GET.get("state", "")
@@ -171,7 +171,7 @@ def _client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def staff_sign_in(request: HttpRequest) -> HttpResponse:
     form = StaffSignInForm(request.POST if request.method == "POST" else None)
@@ -232,19 +232,19 @@ def _oauth_error(error: str, description: str, status: int = 400) -> JsonRespons
     return response
 
 
-@require_GET
+@require_safe
 def provider_root(request: HttpRequest) -> HttpResponse:
     _require_test_provider()
     return redirect("identity:test-eid-discovery")
 
 
-@require_GET
+@require_safe
 def provider_discovery(request: HttpRequest) -> JsonResponse:
     _require_test_provider()
     return JsonResponse(builtin_eid.discovery(oidc.test_issuer(request)))
 
 
-@require_GET
+@require_safe
 def provider_jwks(request: HttpRequest) -> JsonResponse:
     _require_test_provider()
     return JsonResponse(builtin_eid.jwks(actions.ensure_provider_key()))

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from digigov.core import queries as core_queries
 from digigov.identity import loa
@@ -33,12 +33,12 @@ def resident_required(view: View) -> View:
     return wrapper
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"organisations": core_queries.organisations()})
 
 
-@require_GET
+@require_safe
 def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     found = core_queries.organisation_by_slug(slug)
     if found is None:
@@ -46,7 +46,7 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "web/organisation.html", {"organisation": found})
 
 
-@require_GET
+@require_safe
 @resident_required
 def my_pages(request: HttpRequest) -> HttpResponse:
     current = request.resident  # type: ignore[attr-defined]
@@ -58,13 +58,13 @@ def my_pages(request: HttpRequest) -> HttpResponse:
     return render(request, "web/my_pages.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     memberships = identity_queries.memberships(request.user)  # type: ignore[arg-type]
     return render(request, "web/workspace.html", {"memberships": memberships})
 
 
-@require_GET
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accessibility.html")

@@ -228,3 +228,38 @@ def test_an_unknown_provider_gets_a_clear_error(client, provider):
     assert response.status_code in {400, 404}
     if response.status_code == 400:
         assert "Det inloggningssättet finns inte här" in response.content.decode()
+
+
+def test_the_api_answers_who_is_signed_in_until_the_session_runs_out(
+    client, back_channel, monkeypatch
+):
+    client.get("/eid/callback/test", authorize(client, begin(client)))
+    me = client.get("/api/me")
+    assert me.status_code == 200
+    assert me.json() == {
+        "personalIdentityNumber": ANNA,
+        "givenName": "Anna",
+        "sn": "Andersson",
+        "displayName": "Anna Andersson",
+        "loa": loa.LOA3,
+    }
+
+    from digigov.core import clock
+
+    later = clock.now() + session.IDLE_LIMIT + dt.timedelta(minutes=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    expired = client.get("/api/me")
+    assert expired.status_code == 401
+    assert expired["Content-Type"] == "application/problem+json"
+
+
+def test_another_persons_session_shows_only_that_person(client, back_channel):
+    client.get("/eid/callback/test", authorize(client, begin(client)))
+    other = Client()
+    other.get(
+        "/eid/callback/test",
+        authorize(other, begin(other), personal_identity_number="198511224571"),
+    )
+    assert client.get("/api/me").json()["personalIdentityNumber"] == ANNA
+    assert other.get("/api/me").json()["personalIdentityNumber"] == "198511224571"
+    assert "Anna" not in other.get(reverse("web:my-pages")).content.decode()

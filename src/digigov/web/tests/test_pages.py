@@ -128,3 +128,8 @@ def test_production_refuses_the_test_eid_unless_explicitly_allowed():
 def test_the_test_provider_is_gone_when_it_is_off(client, settings):
     settings.TEST_EID_ENABLED = False
     assert client.get("/test-eid/.well-known/openid-configuration").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/logga-in/", "/tillganglighet/", "/personal/logga-in/"])
+def test_pages_answer_head_requests(client, path):
+    assert client.head(path).status_code == 200
