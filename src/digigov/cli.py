@@ -32,6 +32,7 @@ def _granian(*, workers: int, threads: int) -> None:
         str(workers),
         "--blocking-threads",
         str(threads),
+        "--no-ws",
         "digigov.wsgi:application",
     ]
     sys.stdout.flush()
@@ -68,7 +69,8 @@ def main(argv: list[str] | None = None) -> None:
             f"Digigov demo on http://{config.get(config.HOST)}:{config.get(config.PORT)}/ "
             "(sign in with the test e-ID; see README.md)"
         )
-        _granian(workers=1, threads=8)
+        # Threads, not one: the sign-in's back channel calls this same server.
+        _granian(workers=1, threads=4)
     elif command == "serve":
         django.setup()
         call_command("collectstatic", interactive=False, verbosity=0)
