@@ -112,27 +112,35 @@ def save_staff_account(
         user.set_password(password)
     user.first_name, user.last_name = first_name, last_name
     user.save()
-    wanted = {(organisation.pk, role) for organisation, role in roles}
-    current = {(m.organisation_id, m.role): m for m in user.memberships.all()}
+    for _organisation, role in roles:
+        if role not in StaffMembership.Role.values:
+            raise ValueError(f"unknown role {role!r}")
+    wanted = {(organisation.pk, role): organisation for organisation, role in roles}
+    current = {
+        (m.organisation_id, m.role): m for m in user.memberships.select_related("organisation")
+    }
     for key, membership in current.items():
         if key not in wanted:
             membership.delete()
-    for organisation, role in roles:
-        if role not in StaffMembership.Role.values:
-            raise ValueError(f"unknown role {role!r}")
+            _audit_role(actor, "staff.role_revoked", membership.organisation, user, membership.role)
+    for (_pk, role), organisation in wanted.items():
         if (organisation.pk, role) not in current:
             StaffMembership.objects.create(user=user, organisation=organisation, role=role)
-    if created or wanted != set(current):
-        for organisation, role in roles:
-            audit.record(
-                actor=actor,
-                action="staff.role_granted",
-                organisation=organisation,
-                object_type="user",
-                object_id=user.pk,
-                data={"username": username, "role": role},
-            )
+            _audit_role(actor, "staff.role_granted", organisation, user, role)
     return user
+
+
+def _audit_role(
+    actor: Actor, action: str, organisation: Organisation, user: AbstractBaseUser, role: str
+) -> None:
+    audit.record(
+        actor=actor,
+        action=action,
+        organisation=organisation,
+        object_type="user",
+        object_id=user.pk,
+        data={"username": user.get_username(), "role": role},
+    )
 
 
 @transaction.atomic

@@ -66,3 +66,15 @@ def test_saving_a_staff_account_twice_changes_nothing(case_worker, organisation)
     make_staff("hanna", [(organisation, "handlaggare")])
     assert StaffMembership.objects.filter(user=case_worker).count() == 1
     assert AuditEntry.objects.count() == before
+
+
+def test_changing_roles_audits_each_grant_and_revocation(case_worker, organisation):
+    make_staff("hanna", [(organisation, "registrator")])
+    assert list(
+        AuditEntry.objects.filter(action__startswith="staff.role_").values_list("action", "data")
+    ) == [
+        ("staff.role_granted", {"username": "hanna", "role": "handlaggare"}),
+        ("staff.role_revoked", {"username": "hanna", "role": "handlaggare"}),
+        ("staff.role_granted", {"username": "hanna", "role": "registrator"}),
+    ]
+    assert [m.role for m in StaffMembership.objects.filter(user=case_worker)] == ["registrator"]
