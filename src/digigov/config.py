@@ -112,6 +112,12 @@ PROXY_SSL_HEADER = declare(
     "false",
     "`true` when a reverse proxy terminates TLS and sets `X-Forwarded-Proto`.",
 )
+VIRUS_SCANNER = declare(
+    "DIGIGOV_VIRUS_SCANNER",
+    "none",
+    "How uploaded attachments are scanned: `none`, or `clamd://host:port` for a ClamAV daemon "
+    "(a file it finds infected, or any scanner failure, refuses the upload).",
+)
 HOST = declare("DIGIGOV_HOST", "127.0.0.1", "Address `digigov serve` and `digigov demo` bind to.")
 PORT = declare("DIGIGOV_PORT", "8000", "Port `digigov serve` and `digigov demo` listen on.")
 WORKERS = declare("DIGIGOV_WORKERS", "2", "Server processes `digigov serve` starts.")

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "digigov.core",
     "digigov.identity",
+    "digigov.registers",
+    "digigov.services",
+    "digigov.cases",
     "digigov.web",
 ]
 if django.VERSION < (6, 0):
@@ -197,6 +200,11 @@ if (
     )
 TEST_EID_ENABLED = "test" in EID_PROVIDERS
 STAFF_LOGIN_ATTEMPTS = int(config.get(config.LOGIN_ATTEMPTS))
+VIRUS_SCANNER = config.get(config.VIRUS_SCANNER)
+# Attachments live here, outside the web root; only authorised views serve them.
+ATTACHMENT_ROOT = DATA_DIR / "attachments"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ def record(
     organisation: Organisation | None = None,
     on_behalf_of: str = "",
     object_type: str = "",
-    object_id: str | int = "",
+    object_id: str | int | uuid.UUID = "",
     purpose: str = "",
     data: dict[str, Any] | None = None,
 ) -> AuditEntry:

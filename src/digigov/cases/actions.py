@@ -1,0 +1,461 @@
+"""State changes owned by cases: applications, attachments, submission, opening cases.
+
+Each function is one transaction with its audit rows; views and the API call
+these and nothing else writes the models.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from digigov.cases import storage
+from digigov.cases.models import (
+    ApplicantKind,
+    Application,
+    Attachment,
+    Case,
+    CaseEvent,
+    Document,
+    RegistrarCounter,
+)
+from digigov.core import audit, clock
+from digigov.core.actors import Actor
+from digigov.identity import loa as levels
+from digigov.registers.client import registers
+from digigov.services import answers as answer_rules
+from digigov.services import catalogue, prefill
+from digigov.services.models import ServiceVersion
+from digigov.services.spec import FormField, ServicePackageSpec
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+
+
+def _error(message: str, code: str) -> ValidationError:
+    return ValidationError(message, code=code)
+
+
+def _spec(application: Application) -> ServicePackageSpec:
+    return catalogue.spec_of(application.service_version)
+
+
+# -- starting and saving ----------------------------------------------------
+
+
+@transaction.atomic
+def start_application(
+    *,
+    actor: Actor,
+    service_version: ServiceVersion,
+    applicant_kind: str,
+    applicant_identifier: str,
+) -> Application:
+    """Open a draft, prefilled from the base registers."""
+    spec = catalogue.spec_of(service_version)
+    if not service_version.is_current:
+        raise _error(
+            _("Den här versionen av e-tjänsten har ersatts. Börja en ny ansökan."), "old_version"
+        )
+    if applicant_kind not in spec.applicant.kinds:
+        raise _error(_("Den här e-tjänsten kan inte sökas av den som du valt."), "applicant_kind")
+    name = _applicant_name(spec, actor, applicant_kind, applicant_identifier)
+    now = clock.now()
+    application = Application.objects.create(
+        organisation=service_version.organisation,
+        service_version=service_version,
+        applicant_kind=applicant_kind,
+        applicant_identifier=applicant_identifier,
+        applicant_name=name,
+        submitted_by=actor.identifier,
+        answers=prefill.prefill(
+            spec, applicant_kind=applicant_kind, applicant=applicant_identifier
+        ),
+        created_at=now,
+        updated_at=now,
+    )
+    audit.record(
+        actor=actor,
+        action="application.started",
+        organisation=application.organisation,
+        on_behalf_of=applicant_identifier if applicant_identifier != actor.identifier else "",
+        object_type="application",
+        object_id=application.public_id,
+        purpose=f"Ansökan {spec.code}",
+    )
+    return application
+
+
+def _applicant_name(
+    spec: ServicePackageSpec, actor: Actor, applicant_kind: str, applicant: str
+) -> str:
+    client = registers()
+    purpose = f"Ansökan {spec.code}"
+    if applicant_kind == ApplicantKind.PERSON:
+        if applicant != actor.identifier:
+            # Acting for another person needs a power of attorney (the mandates issue).
+            raise _error(_("Du kan bara ansöka för dig själv här."), "not_representative")
+        return actor.name or applicant
+    company = client.company(applicant, purpose=purpose)
+    if company is None:
+        raise _error(_("Företaget finns inte i näringslivsregistret."), "unknown_company")
+    if not client.may_sign_for(actor.identifier, applicant, purpose=purpose):
+        raise _error(
+            _("Du får inte ensam företräda %(company)s enligt näringslivsregistret.")
+            % {"company": company.name},
+            "not_representative",
+        )
+    return company.name
+
+
+def _check_revision(application: Application, revision: int | None) -> None:
+    if revision is not None and revision != application.revision:
+        raise _error(
+            _(
+                "Ansökan har ändrats någon annanstans sedan du öppnade den. "
+                "Ladda om sidan och gör ändringen igen."
+            ),
+            "stale",
+        )
+
+
+def _lock_draft(application: Application, revision: int | None = None) -> Application:
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status != Application.Status.DRAFT:
+        raise _error(_("Ansökan är redan inskickad och kan inte ändras."), "not_draft")
+    _check_revision(locked, revision)
+    return locked
+
+
+@transaction.atomic
+def save_answers(
+    *,
+    actor: Actor,
+    application: Application,
+    answers: dict[str, Any],
+    revision: int | None = None,
+) -> Application:
+    """Store answers as given (a draft may be incomplete); checked fully at submission."""
+    locked = _lock_draft(application, revision)
+    spec = _spec(locked)
+    unknown = sorted(set(answers) - {field.id for field in spec.all_fields()})
+    if unknown:
+        raise _error(
+            _("Frågan finns inte i den här e-tjänsten: %(fields)s")
+            % {"fields": ", ".join(unknown)},
+            "unknown_field",
+        )
+    attachment_fields = {f.id for f in spec.all_fields() if f.type == "attachment"}
+    merged = {**locked.answers}
+    for key, value in answers.items():
+        if key in attachment_fields:
+            continue  # attachments change only through add_attachment/remove_attachment
+        merged[key] = value
+    locked.answers = merged
+    locked.revision += 1
+    locked.updated_at = clock.now()
+    locked.save(update_fields=["answers", "revision", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="application.saved",
+        organisation=locked.organisation,
+        object_type="application",
+        object_id=locked.public_id,
+        data={"fields": sorted(answers)},
+    )
+    return locked
+
+
+# -- attachments -----------------------------------------------------------
+
+
+def _attachment_field(spec: ServicePackageSpec, field_id: str) -> FormField:
+    field = spec.field(field_id)
+    if field is None or field.type != "attachment":
+        raise _error(_("Frågan tar inte emot bilagor."), "unknown_field")
+    return field
+
+
+def add_attachment(
+    *,
+    actor: Actor,
+    application: Application,
+    field_id: str,
+    file_name: str,
+    chunks: Iterable[bytes],
+) -> Attachment:
+    """Check the file by its content and size, scan it, store it, and list it in the answers."""
+    spec = _spec(application)
+    field = _attachment_field(spec, field_id)
+    iterator = iter(chunks)
+    head = b""
+    for chunk in iterator:
+        head += chunk
+        if len(head) >= 16:
+            break
+    content_type = storage.sniff(head)
+    allowed = field.accept or []
+    if content_type is None or content_type not in allowed:
+        names = ", ".join(storage.EXTENSIONS[t].lstrip(".").upper() for t in allowed)
+        raise _error(
+            _("Filen är inte av en tillåten typ. Tillåtna typer: %(types)s.") % {"types": names},
+            "file_type",
+        )
+    limit = int((field.max_size_mb or 0) * 1024 * 1024)
+
+    def bounded() -> Iterable[bytes]:
+        size = 0
+        for chunk in [head, *iterator]:
+            size += len(chunk)
+            if size > limit:
+                raise _error(
+                    _("Filen är för stor. Den får vara högst %(size)s MB.")
+                    % {"size": _plain(field.max_size_mb or 0)},
+                    "file_size",
+                )
+            yield chunk
+
+    chunks_list = list(bounded())  # bounded by the field's size limit
+    try:
+        storage.scanner().scan(chunks_list)
+    except storage.ScanError as error:
+        message = (
+            _("Filen innehåller skadlig kod och togs inte emot.")
+            if error.infected
+            else _("Filen kunde inte kontrolleras just nu. Försök igen om en stund.")
+        )
+        raise _error(message, "file_infected" if error.infected else "scan_failed") from error
+    stored = storage.store(
+        chunks_list, organisation_id=application.organisation_id, content_type=content_type
+    )
+    try:
+        return _record_attachment(actor, application, field, file_name, content_type, stored)
+    except BaseException:
+        storage.remove(stored.storage_name)  # never a file without its row
+        raise
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+@transaction.atomic
+def _record_attachment(
+    actor: Actor,
+    application: Application,
+    field: FormField,
+    file_name: str,
+    content_type: str,
+    stored: storage.Stored,
+) -> Attachment:
+    locked = _lock_draft(application)
+    current = list(locked.answers.get(field.id) or [])
+    if field.max_files and len(current) >= field.max_files:
+        raise _error(
+            _("Du kan bifoga högst %(count)s filer här.") % {"count": field.max_files}, "file_count"
+        )
+    attachment = Attachment.objects.create(
+        organisation=locked.organisation,
+        application=locked,
+        field_id=field.id,
+        file_name=_safe_file_name(file_name, content_type),
+        content_type=content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_name=stored.storage_name,
+        uploaded_at=clock.now(),
+    )
+    locked.answers = {**locked.answers, field.id: [*current, str(attachment.public_id)]}
+    locked.revision += 1
+    locked.updated_at = clock.now()
+    locked.save(update_fields=["answers", "revision", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="attachment.added",
+        organisation=locked.organisation,
+        object_type="attachment",
+        object_id=attachment.public_id,
+        data={"field": field.id, "sha256": stored.sha256, "size": stored.size},
+    )
+    return attachment
+
+
+def _safe_file_name(name: str, content_type: str) -> str:
+    base = "".join(ch for ch in name.replace("\\", "/").rsplit("/", 1)[-1] if ch.isprintable())
+    base = base.strip().strip(".")[:200] or "bilaga"
+    extension = storage.EXTENSIONS[content_type]
+    return base if base.lower().endswith(extension) else f"{base}{extension}"
+
+
+@transaction.atomic
+def remove_attachment(*, actor: Actor, attachment: Attachment) -> None:
+    locked = _lock_draft(attachment.application)
+    values = [
+        v for v in locked.answers.get(attachment.field_id) or [] if v != str(attachment.public_id)
+    ]
+    locked.answers = {**locked.answers, attachment.field_id: values}
+    locked.revision += 1
+    locked.updated_at = clock.now()
+    locked.save(update_fields=["answers", "revision", "updated_at"])
+    storage_name = attachment.storage_name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.remove(storage_name))
+    audit.record(
+        actor=actor,
+        action="attachment.removed",
+        organisation=locked.organisation,
+        object_type="attachment",
+        object_id=attachment.public_id,
+    )
+
+
+# -- submitting -------------------------------------------------------------
+
+
+def _new_reference() -> str:
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+@transaction.atomic
+def submit_application(*, actor: Actor, application: Application, actor_loa: str) -> Case:
+    """Submit once: a second submission (a double click) returns the same case."""
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.status == Application.Status.SUBMITTED:
+        return locked.case
+    spec = _spec(locked)
+    if not levels.satisfies(actor_loa, spec.loa):
+        raise _error(
+            _("E-tjänsten kräver en e-legitimation med högre tillitsnivå. Logga in igen."), "loa"
+        )
+    if locked.applicant_kind == ApplicantKind.COMPANY:
+        _applicant_name(spec, actor, locked.applicant_kind, locked.applicant_identifier)
+    checked = answer_rules.clean(spec, locked.answers, complete=True)
+    if not checked.ok:
+        raise ValidationError({key: [str(message)] for key, message in checked.errors.items()})
+    attachments = {str(a.public_id): a for a in Attachment.objects.filter(application=locked)}
+    for field in spec.all_fields():
+        if field.type == "attachment":
+            for value in checked.values.get(field.id, []):
+                if value not in attachments:
+                    raise ValidationError({field.id: [_("Bilagan finns inte.")]})
+    now = clock.now()
+    locked.answers = checked.values
+    locked.status = Application.Status.SUBMITTED
+    locked.submitted_at = now
+    locked.submitted_loa = actor_loa
+    locked.revision += 1
+    for _attempt in range(5):
+        locked.reference = _new_reference()
+        try:
+            with transaction.atomic():
+                locked.save()
+            break
+        except IntegrityError:
+            continue
+    audit.record(
+        actor=actor,
+        action="application.submitted",
+        organisation=locked.organisation,
+        on_behalf_of=locked.applicant_identifier
+        if locked.applicant_identifier != actor.identifier
+        else "",
+        object_type="application",
+        object_id=locked.public_id,
+        data={"reference": locked.reference, "loa": actor_loa},
+    )
+    return _open_case(actor, locked, spec, list(attachments.values()))
+
+
+def next_registrar_number(organisation_id: int, series: str, year: int) -> int:
+    """The next number in a series, gapless and unique (docs/adr/0005).
+
+    The counter row stays locked until the caller's transaction ends, so a
+    rollback returns the number and concurrent callers queue for it.
+    """
+    RegistrarCounter.objects.get_or_create(
+        organisation_id=organisation_id, series=series, year=year
+    )
+    counter = RegistrarCounter.objects.select_for_update().get(
+        organisation_id=organisation_id, series=series, year=year
+    )
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+def _open_case(
+    actor: Actor, application: Application, spec: ServicePackageSpec, attachments: list[Attachment]
+) -> Case:
+    now = application.submitted_at or clock.now()
+    series = spec.process.registrar_series
+    year = clock.today().year
+    number = next_registrar_number(application.organisation_id, series, year)
+    secret = bool(spec.process.secrecy and spec.process.secrecy.whole_case)
+    case = Case.objects.create(
+        organisation=application.organisation,
+        application=application,
+        service_version=application.service_version,
+        series=series,
+        year=year,
+        number=number,
+        registrar_number=f"{series} {year}/{number:05d}",
+        state=spec.process.initial,
+        applicant_kind=application.applicant_kind,
+        applicant_identifier=application.applicant_identifier,
+        submitted_by=application.submitted_by,
+        secret=secret,
+        opened_at=now,
+    )
+    ground = spec.process.secrecy.ground if spec.process.secrecy else ""
+    Document.objects.create(
+        organisation=case.organisation,
+        case=case,
+        registered_at=now,
+        direction=Document.Direction.INCOMING,
+        counterpart=application.applicant_name,
+        title=f"{spec.name.sv} ({application.reference})",
+        secrecy_ground=ground,
+    )
+    labels = {field.id: field.label.sv for field in spec.all_fields()}
+    for attachment in attachments:
+        Document.objects.create(
+            organisation=case.organisation,
+            case=case,
+            registered_at=now,
+            direction=Document.Direction.INCOMING,
+            counterpart=application.applicant_name,
+            title=f"{labels.get(attachment.field_id, attachment.field_id)}: {attachment.file_name}",
+            secrecy_ground=ground,
+            attachment=attachment,
+        )
+    state = next(s for s in spec.process.states if s.id == spec.process.initial)
+    CaseEvent.objects.create(
+        organisation=case.organisation,
+        case=case,
+        event_type=event_type(case, spec, "INKOMMEN"),
+        occurred_at=now,
+        actor=str(actor),
+        resident_must_act=state.resident_must_act,
+        finished=state.finished,
+        data={"state": state.id, "reference": application.reference},
+    )
+    audit.record(
+        actor=actor,
+        action="case.opened",
+        organisation=case.organisation,
+        object_type="case",
+        object_id=case.registrar_number,
+        data={"application": application.reference, "service": spec.code, "version": spec.version},
+    )
+    return case
+
+
+def event_type(case: Case, spec: ServicePackageSpec, event: str) -> str:
+    """Mina ärenden's kundhandelseTyp: producer prefix, service, event."""
+    prefix = case.organisation.slug.upper().replace("-", "_")
+    return f"{prefix}.{spec.code}.{event}"

@@ -1,0 +1,62 @@
+"""Answers filled in from the base registers, so nobody is asked for what we know."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from digigov.registers.client import registers
+from digigov.services.spec import ServicePackageSpec
+
+PURPOSE = "Förifyllnad av e-tjänst"
+
+
+def prefill(spec: ServicePackageSpec, *, applicant_kind: str, applicant: str) -> dict[str, Any]:
+    client = registers()
+    purpose = f"{PURPOSE} {spec.code}"
+    values: dict[str, Any] = {}
+    for field in spec.all_fields():
+        source = field.prefill
+        if source is None:
+            continue
+        if source.startswith("person.") and applicant_kind == "person":
+            if source == "person.household":
+                members = client.household(applicant, purpose=purpose)
+                if members:
+                    values[field.id] = [
+                        {"namn": member.name, "personnummer": member.personal_identity_number}
+                        for member in members
+                    ]
+                continue
+            person = client.person(applicant, purpose=purpose)
+            if person is None:
+                continue
+            if source == "person.name":
+                values[field.id] = person.name
+            elif source == "person.address":
+                values[field.id] = {
+                    "street": person.address.street,
+                    "postal_code": person.address.postal_code,
+                    "city": person.address.city,
+                }
+        elif source == "property.owned_by_applicant":
+            owned = client.properties_owned_by(applicant, purpose=purpose)
+            if owned:
+                values[field.id] = owned[0]
+        elif source.startswith("company.") and applicant_kind == "company":
+            company = client.company(applicant, purpose=purpose)
+            if company is None:
+                continue
+            if source == "company.name":
+                values[field.id] = company.name
+            elif source == "company.address":
+                values[field.id] = {
+                    "street": company.address.street,
+                    "postal_code": company.address.postal_code,
+                    "city": company.address.city,
+                }
+    return values
+
+
+def owned_properties(applicant: str, code: str) -> list[str]:
+    """All properties the applicant owns, to offer as choices beside the prefilled one."""
+    return registers().properties_owned_by(applicant, purpose=f"{PURPOSE} {code}")
