@@ -136,3 +136,34 @@ def back_channel(db: Any) -> Iterator[DjangoClientTransport]:
 @pytest.fixture
 def database_vendor() -> str:
     return connection.vendor
+
+
+@pytest.fixture
+def registers_loaded(db: Any) -> None:
+    from digigov.registers.actions import load_synthetic
+
+    load_synthetic(actor=Actor.system("tests"), extra_households=3)
+
+
+@pytest.fixture
+def services(organisation: Organisation, registers_loaded: None) -> dict[str, Any]:
+    """The three shipped packages, installed for Exempelby."""
+    from digigov.services import actions, package
+
+    return {
+        loaded.spec.code: actions.install_package(
+            actor=Actor.system("tests"), organisation=organisation, spec=loaded.spec
+        )
+        for loaded in (package.load(folder) for folder in package.built_in_packages())
+    }
+
+
+@pytest.fixture(autouse=True)
+def attachment_root(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> Any:
+    """Each test stores attachments in its own folder."""
+    settings.ATTACHMENT_ROOT = tmp_path_factory.mktemp("attachments")
+    return settings.ATTACHMENT_ROOT
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
