@@ -167,3 +167,26 @@ def attachment_root(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def sign_in_resident(
+    client: Client, number: str, loa: str = "http://id.elegnamnden.se/loa/1.0/loa3"
+) -> None:
+    """Put a signed-in resident in the test client's session (the OIDC flow has its own tests)."""
+    from digigov.core import clock
+    from digigov.identity import actions
+    from digigov.identity.eid_test_people import TEST_PEOPLE
+    from digigov.identity.oidc import Identity
+    from digigov.identity.session import SESSION_KEY
+
+    person = next((p for p in TEST_PEOPLE if p.personal_identity_number == number), None)
+    given, surname = (person.given_name, person.surname) if person else ("Test", "Testsson")
+    resident = actions.sign_in_resident(
+        Identity(number, given, surname, f"{given} {surname}", loa, "test", "subject")
+    )
+    session = client.session
+    now = clock.now().isoformat()
+    session[SESSION_KEY] = {
+        "id": resident.pk, "loa": loa, "provider": "test", "signed_in_at": now, "last_seen": now,
+    }  # fmt: skip
+    session.save()

@@ -52,6 +52,7 @@ class RegisterClient(Protocol):
     def properties_owned_by(self, identifier: str, *, purpose: str) -> list[str]: ...
     def company(self, number: str, *, purpose: str) -> Company | None: ...
     def may_sign_for(self, person: str, company: str, *, purpose: str) -> bool: ...
+    def companies_signed_by(self, person: str, *, purpose: str) -> list[Company]: ...
 
 
 def _person(record: PopulationRecord) -> Person:
@@ -100,6 +101,14 @@ class LocalRegisters:
             company__signatories_required=1,
             personal_identity_number=person,
         ).exists()
+
+    def companies_signed_by(self, person: str, *, purpose: str) -> list[Company]:
+        """The companies this person may represent alone."""
+        numbers = CompanySignatory.objects.filter(
+            personal_identity_number=person, company__signatories_required=1
+        ).values_list("company__organisation_number", flat=True)
+        found = [self.company(number, purpose=purpose) for number in sorted(numbers)]
+        return [company for company in found if company is not None]
 
 
 def registers() -> RegisterClient:

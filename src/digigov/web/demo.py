@@ -10,6 +10,9 @@ from django.db import transaction
 from digigov.core import actions as core_actions
 from digigov.core.actors import Actor
 from digigov.identity import actions as identity_actions
+from digigov.registers import actions as registers_actions
+from digigov.services import actions as service_actions
+from digigov.services import package
 
 DEMO_ACTOR = Actor.system("demo-data")
 DEMO_PASSWORD = "demo-losenord-2026"  # noqa: S105 - published in the README, demo only
@@ -63,4 +66,19 @@ def load() -> dict[str, int]:
             last_name=last_name,
             roles=[(organisations[slug], role) for slug, role in roles],
         )
-    return {"organisations": len(organisations), "staff": len(STAFF)}
+    people = registers_actions.load_synthetic(actor=DEMO_ACTOR)
+    installed = 0
+    for folder in package.built_in_packages():
+        spec = package.load(folder).spec
+        for organisation in organisations.values():
+            if organisation.kind in spec.offered_by:
+                service_actions.install_package(
+                    actor=DEMO_ACTOR, organisation=organisation, spec=spec
+                )
+                installed += 1
+    return {
+        "organisations": len(organisations),
+        "staff": len(STAFF),
+        "people": people,
+        "services": installed,
+    }

@@ -8,23 +8,25 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from digigov.cases import queries as case_queries
 from digigov.core import queries as core_queries
 from digigov.identity import loa
 from digigov.identity import queries as identity_queries
+from digigov.services import queries as service_queries
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def resident_required(view: View) -> View:
     """Send a person who is not signed in (or whose sign-in ran out) to sign in first."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if request.resident is None:  # type: ignore[attr-defined]
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('identity:sign-in')}?{query}")
@@ -43,17 +45,23 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
     found = core_queries.organisation_by_slug(slug)
     if found is None:
         raise Http404
-    return render(request, "web/organisation.html", {"organisation": found})
+    context = {"organisation": found, "services": service_queries.current_services(found)}
+    return render(request, "web/organisation.html", context)
 
 
 @require_safe
 @resident_required
 def my_pages(request: HttpRequest) -> HttpResponse:
     current = request.resident  # type: ignore[attr-defined]
+    number = current.resident.personal_identity_number
     context = {
         "person": current.resident,
         "loa_label": loa.LABELS.get(current.loa, current.loa),
         "session": current,
+        "drafts": case_queries.drafts_of(number),
+        "submitted": case_queries.applications_of(number)
+        .filter(status="submitted")
+        .select_related("case"),
     }
     return render(request, "web/my_pages.html", context)
 

@@ -13,5 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         counts = demo.load()
         self.stdout.write(
-            f"demo data ready: {counts['organisations']} organisations, {counts['staff']} staff accounts"
+            f"demo data ready: {counts['organisations']} organisations, {counts['staff']} staff "
+            f"accounts, {counts['people']} people in the population register, "
+            f"{counts['services']} services installed"
         )

@@ -1,0 +1,204 @@
+"""The resident's path through the pages: find, fill in over two sittings, attach, submit."""
+
+import io
+import re
+import zlib
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from digigov.cases.models import Application, Case
+from digigov.conftest import PDF, sign_in_resident
+
+pytestmark = pytest.mark.django_db
+ANNA = "199003152387"
+
+
+@pytest.fixture
+def anna(client, services):
+    sign_in_resident(client, ANNA)
+    return client
+
+
+def upload(name, content=PDF):
+    handle = io.BytesIO(content)
+    handle.name = name
+    return handle
+
+
+def pdf_streams(pdf: bytes) -> bytes:
+    """Every stream of a PDF, inflated where compressed."""
+    found = b""
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            found += zlib.decompress(match.group(1))
+        except zlib.error:
+            found += match.group(1)
+    return found
+
+
+def start_bygglov(client) -> Application:
+    response = client.post(reverse("web:service-start", args=["exempelby", "BYGGLOV"]))
+    assert response.status_code == 302
+    return Application.objects.latest("created_at")
+
+
+def step_url(application, step):
+    return reverse("web:application-step", args=[application.public_id, step])
+
+
+def test_plain_words_find_bygglov(client, services):
+    page = client.get(reverse("web:service-search"), {"q": "bygga garage"}).content.decode()
+    assert "Ansökan om bygglov" in page
+    assert "Ansökan om ekonomiskt bistånd" not in page
+
+
+def test_a_service_page_asks_to_sign_in_first(client, services):
+    page = client.get(reverse("web:service", args=["exempelby", "BYGGLOV"])).content.decode()
+    assert "Logga in för att ansöka" in page
+    response = client.post(reverse("web:service-start", args=["exempelby", "BYGGLOV"]))
+    assert response.status_code == 302 and "/logga-in/" in response["Location"]
+
+
+def test_an_unknown_service_is_404(client, services):
+    assert client.get(reverse("web:service", args=["exempelby", "NOPE"])).status_code == 404
+    assert client.get(reverse("web:service", args=["nowhere", "BYGGLOV"])).status_code == 404
+
+
+def test_the_whole_path_over_two_sittings(anna, services):
+    application = start_bygglov(anna)
+    first = anna.get(step_url(application, "fastighet")).content.decode()
+    assert 'value="Exempelby Björken 1:23"' in first  # prefilled from the property register
+
+    # first sitting: answer the first step and save for later
+    response = anna.post(
+        step_url(application, "fastighet"),
+        {
+            "fastighetsbeteckning": "Exempelby Björken 1:23",
+            "ar_agare": "ja",
+            "action": "save",
+            "revision": 1,
+        },
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("web:my-pages")
+    my_pages = anna.get(reverse("web:my-pages")).content.decode()
+    assert "Påbörjade ansökningar" in my_pages and "Ansökan om bygglov" in my_pages
+
+    # sign out and in again: the draft is still there
+    anna.post(reverse("identity:sign-out"))
+    sign_in_resident(anna, ANNA)
+    application.refresh_from_db()
+    assert application.answers["ar_agare"] == "ja"
+
+    response = anna.post(
+        step_url(application, "fastighet"),
+        {
+            "fastighetsbeteckning": "Exempelby Björken 1:23",
+            "ar_agare": "ja",
+            "action": "continue",
+            "revision": application.revision,
+        },
+    )
+    assert response["Location"] == step_url(application, "atgard")
+    application.refresh_from_db()
+    response = anna.post(
+        step_url(application, "atgard"),
+        {"atgard": "garage_carport", "byggnadstyp": "komplementbyggnad", "bruttoarea": "36",
+         "beskrivning": "Ett garage i trä, faluröd kulör.", "action": "continue", "revision": application.revision},
+    )  # fmt: skip
+    assert response["Location"] == step_url(application, "ritningar")
+    application.refresh_from_db()
+    response = anna.post(
+        step_url(application, "ritningar"),
+        {"situationsplan": upload("situationsplan.pdf"), "planritning": upload("plan.pdf"),
+         "fasadritning": upload("fasad.pdf"), "action": "continue", "revision": application.revision},
+    )  # fmt: skip
+    assert response["Location"] == step_url(application, "grannar")
+    application.refresh_from_db()
+    assert len(application.answers["situationsplan"]) == 1
+    anna.post(step_url(application, "grannar"), {"grannar-count": "0", "action": "continue"})
+    response = anna.post(
+        step_url(application, "kontakt"),
+        {"epost": "anna@exempel.se", "telefon": "", "action": "continue"},
+    )
+    review_url = reverse("web:application-review", args=[application.public_id])
+    assert response["Location"] == review_url
+    review = anna.get(review_url).content.decode()
+    assert "Garage" in review and "situationsplan.pdf" in review and "Det finns fel" not in review
+
+    response = anna.post(review_url)
+    receipt_url = reverse("web:application-receipt", args=[application.public_id])
+    assert response["Location"] == receipt_url
+    case = Case.objects.get(application=application)
+    receipt = anna.get(receipt_url).content.decode()
+    assert case.registrar_number in receipt
+
+    pdf = anna.get(reverse("web:application-receipt-pdf", args=[application.public_id]))
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    metadata = pdf_streams(pdf.content)
+    assert b'pdfaid:part="2"' in metadata  # PDF/A-2 ...
+    assert b'pdfaid:conformance="B"' in metadata  # ... level B
+
+    # a double click on submit changes nothing
+    assert anna.post(review_url)["Location"] == receipt_url
+    assert Case.objects.count() == 1
+
+
+def test_a_step_with_errors_shows_the_summary_and_keeps_answers(anna, services):
+    application = start_bygglov(anna)
+    anna.post(
+        step_url(application, "fastighet"),
+        {"fastighetsbeteckning": "Björken", "action": "continue"},
+    )
+    response = anna.post(
+        step_url(application, "atgard"),
+        {"atgard": "garage_carport", "bruttoarea": "-3", "beskrivning": "x", "action": "continue"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert 'href="#id_bruttoarea"' in body and "Ange minst 1" in body
+    assert 'href="#id_byggnadstyp"' in body and "Svara på frågan" in body
+    assert 'value="-3"' in body  # what the person typed is kept
+
+
+def test_a_wrong_file_type_is_refused_with_a_message(anna, services):
+    application = start_bygglov(anna)
+    response = anna.post(
+        step_url(application, "ritningar"),
+        {"situationsplan": upload("ritning.pdf", b"GIF89a not allowed"), "action": "upload"},
+    )
+    assert response.status_code == 400
+    assert "Filen är inte av en tillåten typ" in response.content.decode()
+
+
+def test_another_persons_draft_is_404(client, anna, services):
+    application = start_bygglov(anna)
+    erik = Client()
+    sign_in_resident(erik, "198511224571")
+    assert erik.get(step_url(application, "fastighet")).status_code == 404
+    assert (
+        erik.post(reverse("web:application-review", args=[application.public_id])).status_code
+        == 404
+    )
+    assert erik.get(step_url(application, "okant-steg")).status_code == 404
+
+
+def test_an_incomplete_application_lists_what_is_missing(anna, services):
+    application = start_bygglov(anna)
+    response = anna.post(reverse("web:application-review", args=[application.public_id]))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Ansökan är inte klar att skicka in" in body
+    assert step_url(application, "ritningar") in body
+    assert Case.objects.count() == 0
+
+
+def test_a_low_assurance_sign_in_is_sent_to_sign_in_again(client, services):
+    sign_in_resident(client, ANNA, loa="http://id.elegnamnden.se/loa/1.0/loa2")
+    application = start_bygglov(client)
+    response = client.post(reverse("web:application-review", args=[application.public_id]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("identity:sign-in"))
+    assert Case.objects.count() == 0
