@@ -6,9 +6,11 @@ from typing import Any
 
 from ninja import NinjaAPI
 
+from digigov.cases.api import router as cases_router
 from digigov.core import problems
 from digigov.core.api import router as core_router
 from digigov.identity.api import router as identity_router
+from digigov.services.api import router as services_router
 
 
 class DigigovAPI(NinjaAPI):
@@ -28,3 +30,5 @@ api = DigigovAPI(
 problems.install(api)
 api.add_router("/", core_router)
 api.add_router("/", identity_router)
+api.add_router("/", services_router)
+api.add_router("/", cases_router)
