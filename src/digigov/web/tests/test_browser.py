@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from digigov.conftest import CHROMIUM, STAFF_PASSWORD
+from digigov.conftest import CHROMIUM, PDF, STAFF_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,8 +55,8 @@ def no_script_page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
-def demo(case_worker: Any, other_organisation: Any) -> None:
-    """Two municipalities and a case worker at the first."""
+def demo(case_worker: Any, other_organisation: Any, services: Any) -> None:
+    """Two municipalities, a case worker, the registers and the three services."""
 
 
 def sign_in_as_anna(page: Page, base: str) -> None:
@@ -146,3 +146,65 @@ def test_the_skip_link_is_the_first_thing_to_focus(live_server: Any, page: Page)
     page.keyboard.press("Enter")
     page.wait_for_function("location.hash === '#main'")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_a_resident_applies_for_bygglov_over_two_sittings(
+    live_server: Any, demo: None, page: Page, tmp_path: Any
+) -> None:
+    """Find Bygglov in plain words, save a draft, come back, attach a drawing, submit."""
+    drawing = tmp_path / "situationsplan.pdf"
+    drawing.write_bytes(PDF)
+    base = live_server.url
+    continue_button = page.get_by_role("button", name="Fortsätt", exact=True)
+
+    page.goto(f"{base}/")
+    page.get_by_label("Vad vill du göra?").fill("bygga garage")
+    page.get_by_role("button", name="Sök e-tjänst").click()
+    assert_no_violations(page, "search results")
+    page.get_by_role("link", name="Ansökan om bygglov").click()
+    assert_no_violations(page, "service page")
+    page.get_by_role("link", name="Logga in för att ansöka").click()
+    page.get_by_role("link", name="Logga in med Test-e-legitimation / Test e-ID").click()
+    page.get_by_role("button", name="Anna Andersson (199003152387)").click()
+    page.get_by_role("button", name="Börja ansökan").click()
+
+    # first sitting: the property is prefilled; answer and save for later
+    assert page.get_by_label("Fastighetsbeteckning").input_value() == "Exempelby Björken 1:23"
+    assert_no_violations(page, "first step")
+    page.get_by_label("Ja", exact=True).check()
+    page.get_by_role("button", name="Spara och fortsätt senare").click()
+    assert "Ansökan är sparad" in page.content()
+    page.get_by_role("button", name="Logga ut").click()
+
+    # second sitting
+    sign_in_as_anna(page, base)
+    page.get_by_role("link", name="Ansökan om bygglov").click()
+    assert_no_violations(page, "review with problems")
+    page.get_by_role("link", name="Ändra Vad vill du göra?").click()
+    page.get_by_label("Riva en byggnad").check()
+    page.get_by_label("Garage, förråd eller annan komplementbyggnad").check()
+    page.get_by_label("Beskriv vad du vill göra").fill(
+        "Riva ett förfallet förråd på tomtens norra del."
+    )
+    continue_button.click()
+    page.get_by_label("Situationsplan", exact=True).set_input_files(str(drawing))
+    continue_button.click()
+    continue_button.click()  # no neighbours
+    page.get_by_label("E-post").fill("anna@exempel.se")
+    continue_button.click()
+    assert "situationsplan.pdf" in page.content()
+    assert_no_violations(page, "check your answers")
+    page.get_by_role("button", name="Skicka in ansökan").click()
+
+    assert page.get_by_role("heading", level=1).inner_text() == "Ansökan är inskickad"
+    assert_no_violations(page, "receipt")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ner kvitto (PDF)").click()
+    assert download.value.path().read_bytes().startswith(b"%PDF-")
+    from digigov.cases.models import Case
+
+    case = Case.objects.get()
+    assert case.registrar_number in page.content()
+    page.goto(f"{base}/mina-sidor/")
+    assert case.registrar_number in page.content()
+    assert_no_violations(page, "Mina sidor with applications")
