@@ -187,6 +187,7 @@ def sign_in_resident(
     session = client.session
     now = clock.now().isoformat()
     session[SESSION_KEY] = {
-        "id": resident.pk, "loa": loa, "provider": "test", "signed_in_at": now, "last_seen": now,
+        "id": resident.pk, "number": number, "name": resident.display_name, "loa": loa,
+        "provider": "test", "signed_in_at": now, "last_seen": now,
     }  # fmt: skip
     session.save()

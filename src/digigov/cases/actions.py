@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from digigov.cases import storage
@@ -123,8 +123,17 @@ def _check_revision(application: Application, revision: int | None) -> None:
         )
 
 
+def _locked(application: Application) -> Application:
+    """The application, row-locked until the transaction ends, with what it points at."""
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("service_version", "organisation")
+        .get(pk=application.pk)
+    )
+
+
 def _lock_draft(application: Application, revision: int | None = None) -> Application:
-    locked = Application.objects.select_for_update().get(pk=application.pk)
+    locked = _locked(application)
     if locked.status != Application.Status.DRAFT:
         raise _error(_("Ansökan är redan inskickad och kan inte ändras."), "not_draft")
     _check_revision(locked, revision)
@@ -324,7 +333,7 @@ def _new_reference() -> str:
 @transaction.atomic
 def submit_application(*, actor: Actor, application: Application, actor_loa: str) -> Case:
     """Submit once: a second submission (a double click) returns the same case."""
-    locked = Application.objects.select_for_update().get(pk=application.pk)
+    locked = _locked(application)
     if locked.status == Application.Status.SUBMITTED:
         return locked.case
     spec = _spec(locked)
@@ -374,18 +383,26 @@ def submit_application(*, actor: Actor, application: Application, actor_loa: str
 def next_registrar_number(organisation_id: int, series: str, year: int) -> int:
     """The next number in a series, gapless and unique (docs/adr/0005).
 
-    The counter row stays locked until the caller's transaction ends, so a
-    rollback returns the number and concurrent callers queue for it.
+    One UPDATE ... RETURNING both takes the counter row's lock and moves it on;
+    the lock stays until the caller's transaction ends, so a rollback returns
+    the number and concurrent callers queue for it.
     """
-    RegistrarCounter.objects.get_or_create(
-        organisation_id=organisation_id, series=series, year=year
+    table = RegistrarCounter._meta.db_table
+    sql = (
+        f"UPDATE {table} SET last_number = last_number + 1 "  # noqa: S608 - our own table name
+        "WHERE organisation_id = %s AND series = %s AND year = %s RETURNING last_number"
     )
-    counter = RegistrarCounter.objects.select_for_update().get(
-        organisation_id=organisation_id, series=series, year=year
-    )
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return counter.last_number
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [organisation_id, series, year])
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        # The first case in this series this year: make the counter, then take from it.
+        RegistrarCounter.objects.get_or_create(
+            organisation_id=organisation_id, series=series, year=year
+        )
+    raise RuntimeError("the registrar counter could not be taken")
 
 
 def _open_case(
@@ -412,27 +429,32 @@ def _open_case(
         opened_at=now,
     )
     ground = spec.process.secrecy.ground if spec.process.secrecy else ""
-    Document.objects.create(
-        organisation=case.organisation,
-        case=case,
-        registered_at=now,
-        direction=Document.Direction.INCOMING,
-        counterpart=application.applicant_name,
-        title=f"{spec.name.sv} ({application.reference})",
-        secrecy_ground=ground,
-    )
     labels = {field.id: field.label.sv for field in spec.all_fields()}
-    for attachment in attachments:
-        Document.objects.create(
+    documents = [
+        Document(
             organisation=case.organisation,
             case=case,
             registered_at=now,
             direction=Document.Direction.INCOMING,
             counterpart=application.applicant_name,
-            title=f"{labels.get(attachment.field_id, attachment.field_id)}: {attachment.file_name}",
+            title=f"{spec.name.sv} ({application.reference})",
             secrecy_ground=ground,
-            attachment=attachment,
-        )
+        ),
+        *(
+            Document(
+                organisation=case.organisation,
+                case=case,
+                registered_at=now,
+                direction=Document.Direction.INCOMING,
+                counterpart=application.applicant_name,
+                title=f"{labels.get(a.field_id, a.field_id)}: {a.file_name}",
+                secrecy_ground=ground,
+                attachment=a,
+            )
+            for a in attachments
+        ),
+    ]
+    Document.objects.bulk_create(documents)
     state = next(s for s in spec.process.states if s.id == spec.process.initial)
     CaseEvent.objects.create(
         organisation=case.organisation,

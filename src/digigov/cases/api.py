@@ -71,7 +71,8 @@ class ApplicationOut(Schema):
 
     @staticmethod
     def of(application: Application) -> ApplicationOut:
-        case = queries.case_of(application)
+        submitted = application.status == Application.Status.SUBMITTED
+        case = queries.case_of(application) if submitted else None
         return ApplicationOut(
             id=application.public_id,
             organisation=application.organisation.slug,
@@ -103,8 +104,7 @@ class AnswersIn(Schema):
 
 def _actor(request: HttpRequest) -> tuple[Actor, ResidentSession]:
     session: ResidentSession = request.auth  # type: ignore[attr-defined]
-    person = session.resident
-    return Actor.person(person.personal_identity_number, person.display_name), session
+    return Actor.person(session.personal_identity_number, session.display_name), session
 
 
 def _bilingual(messages: list[str] | Any) -> str:
@@ -148,14 +148,16 @@ def _own_application(request: HttpRequest, application_id: uuid.UUID) -> Applica
 
 
 def _own_draft(request: HttpRequest, application_id: uuid.UUID) -> Application:
+    """The person's own draft: another's is 404, a submitted one 409."""
     application = _own_application(request, application_id)
     actor, _session = _actor(request)
-    draft = queries.draft_for(actor.identifier, application_id)
-    if draft is None:
+    if application.submitted_by != actor.identifier:
+        raise Problem(404, "unknown-application", "No such application / Ansökan finns inte")
+    if application.status != Application.Status.DRAFT:
         raise Problem(
             409, "not-draft", "The application is already submitted / Ansökan är redan inskickad"
         )
-    return draft if draft.pk == application.pk else application
+    return application
 
 
 @router.post(

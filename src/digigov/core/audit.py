@@ -61,11 +61,15 @@ def record(
 ) -> AuditEntry:
     """Append one row to the organisation's chain, inside the caller's transaction."""
     chain = chain_for(organisation)
-    with transaction.atomic():
-        AuditChainHead.objects.get_or_create(chain=chain, defaults={"entry_hash": GENESIS_HASH})
+    # Part of the caller's transaction (no savepoint of its own): the row and the
+    # change it records commit or roll back together.
+    with transaction.atomic(savepoint=False):
         # The row lock is held until the caller's transaction commits, so rows of
         # one chain are written one after the other, in commit order.
-        head = AuditChainHead.objects.select_for_update().get(chain=chain)
+        head = AuditChainHead.objects.select_for_update().filter(chain=chain).first()
+        if head is None:
+            AuditChainHead.objects.get_or_create(chain=chain, defaults={"entry_hash": GENESIS_HASH})
+            head = AuditChainHead.objects.select_for_update().get(chain=chain)
         entry = AuditEntry(
             chain=chain,
             sequence=head.sequence + 1,
@@ -82,10 +86,10 @@ def record(
             previous_hash=head.entry_hash,
         )
         entry.entry_hash = compute_hash(entry)
-        entry.save()
-        head.sequence = entry.sequence
-        head.entry_hash = entry.entry_hash
-        head.save(update_fields=["sequence", "entry_hash"])
+        entry.save(force_insert=True)
+        AuditChainHead.objects.filter(chain=chain).update(
+            sequence=entry.sequence, entry_hash=entry.entry_hash
+        )
     return entry
 
 

@@ -18,12 +18,24 @@ IDLE_LIMIT = dt.timedelta(minutes=30)
 _TOUCH_INTERVAL = dt.timedelta(minutes=1)
 
 
-@dataclass(frozen=True)
+@dataclass
 class ResidentSession:
-    resident: Resident
+    """Who is signed in. The number and name come from the session itself, so a
+    request that only needs them costs no query; the full record loads on use."""
+
+    resident_id: int
+    personal_identity_number: str
+    display_name: str
     loa: str
     provider: str
     signed_in_at: dt.datetime
+    _resident: Resident | None = None
+
+    @property
+    def resident(self) -> Resident:
+        if self._resident is None:
+            self._resident = Resident.objects.get(pk=self.resident_id)
+        return self._resident
 
 
 def start(request: HttpRequest, resident: Resident, *, loa: str, provider: str) -> None:
@@ -32,6 +44,8 @@ def start(request: HttpRequest, resident: Resident, *, loa: str, provider: str) 
     now = clock.now().isoformat()
     request.session[SESSION_KEY] = {
         "id": resident.pk,
+        "number": resident.personal_identity_number,
+        "name": resident.display_name,
         "loa": loa,
         "provider": provider,
         "signed_in_at": now,
@@ -51,8 +65,7 @@ def load(request: HttpRequest) -> tuple[ResidentSession | None, bool]:
         return None, False
     now = clock.now()
     last_seen = dt.datetime.fromisoformat(data["last_seen"])
-    resident = Resident.objects.filter(pk=data["id"]).first()
-    if resident is None or now - last_seen > IDLE_LIMIT:
+    if now - last_seen > IDLE_LIMIT or "number" not in data:
         request.session.pop(SESSION_KEY, None)
         return None, True
     if now - last_seen > _TOUCH_INTERVAL:
@@ -60,7 +73,9 @@ def load(request: HttpRequest) -> tuple[ResidentSession | None, bool]:
         request.session[SESSION_KEY] = data
     return (
         ResidentSession(
-            resident=resident,
+            resident_id=data["id"],
+            personal_identity_number=data["number"],
+            display_name=data["name"],
             loa=data["loa"],
             provider=data["provider"],
             signed_in_at=dt.datetime.fromisoformat(data["signed_in_at"]),

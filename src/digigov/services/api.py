@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from pydantic import Field
 
 from digigov.core import queries as core_queries
 from digigov.core.problems import Problem, documented
@@ -28,7 +29,7 @@ class ServiceOut(Schema):
 
     @staticmethod
     def of(service: ServiceVersion) -> ServiceOut:
-        spec = catalogue.spec_of(service)
+        # Read from the stored package rather than parsing it: lists stay cheap.
         return ServiceOut(
             organisation=service.organisation.slug,
             code=service.code,
@@ -37,8 +38,8 @@ class ServiceOut(Schema):
             name_en=service.name_en,
             description_sv=service.description_sv,
             description_en=service.description_en,
-            loa=spec.loa,
-            applicant_kinds=list(spec.applicant.kinds),
+            loa=service.spec["loa"],
+            applicant_kinds=list(service.spec["applicant"]["kinds"]),
         )
 
 
@@ -54,15 +55,25 @@ def current(organisation: str, code: str) -> ServiceVersion:
     return service
 
 
-@router.get("/services", response=list[ServiceOut], operation_id="listServices")
+class ServiceList(Schema):
+    total: int
+    services: list[ServiceOut]
+
+
+@router.get("/services", response=documented(200, ServiceList, 422), operation_id="listServices")
 def list_services(
-    request: HttpRequest, q: str = "", organisation: str | None = None
-) -> list[ServiceOut]:
-    """Current services, optionally found by plain words (`q`) or for one organisation."""
+    request: HttpRequest,
+    q: Annotated[str, Field(max_length=200)] = "",
+    organisation: str | None = None,
+    limit: Annotated[int, Field(ge=1, le=200)] = 50,
+    offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
+) -> ServiceList:
+    """Current services, best match first for plain words (`q`), optionally of one organisation."""
     scope = core_queries.organisation_by_slug(organisation) if organisation else None
     if organisation and scope is None:
-        return []
-    return [ServiceOut.of(s) for s in queries.search(q[:200], scope)]
+        return ServiceList(total=0, services=[])
+    found = queries.search(q, scope, limit=limit, offset=offset)
+    return ServiceList(total=found.total, services=[ServiceOut.of(s) for s in found.services])
 
 
 @router.get(

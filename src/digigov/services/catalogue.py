@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 
@@ -56,10 +57,19 @@ def search_text(spec: ServicePackageSpec) -> str:
     return " ".join(sorted({stem(word) for part in parts for word in words(part)}))
 
 
-def score(query_stems: list[str], text: str) -> int:
-    """How many of the query's words the service matches (a word matches a prefix)."""
-    tokens = text.split()
-    return sum(1 for q in query_stems if any(token.startswith(q) for token in tokens))
+def tokens(text: str) -> tuple[str, ...]:
+    """A service's search words, sorted so prefixes are found by bisection."""
+    return tuple(sorted(set(text.split())))
+
+
+def score(query_stems: list[str], sorted_tokens: tuple[str, ...]) -> int:
+    """How many of the query's words the service matches (a query word matches a prefix)."""
+    matched = 0
+    for stem_ in query_stems:
+        at = bisect.bisect_left(sorted_tokens, stem_)
+        if at < len(sorted_tokens) and sorted_tokens[at].startswith(stem_):
+            matched += 1
+    return matched
 
 
 def query_stems(query: str) -> list[str]:

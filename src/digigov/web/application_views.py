@@ -31,10 +31,12 @@ from digigov.services.spec import ServicePackageSpec, Step
 from digigov.web import applying
 from digigov.web.views import resident_required
 
+PAGE_SIZE = 20
+
 
 def _actor(request: HttpRequest) -> Actor:
-    person = request.resident.resident  # type: ignore[attr-defined]
-    return Actor.person(person.personal_identity_number, person.display_name)
+    current = request.resident  # type: ignore[attr-defined]
+    return Actor.person(current.personal_identity_number, current.display_name)
 
 
 def _messages_of(error: ValidationError) -> str:
@@ -47,8 +49,20 @@ def _messages_of(error: ValidationError) -> str:
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
-    results = service_queries.search(query)
-    return render(request, "web/services/search.html", {"query": query, "results": results})
+    try:
+        page = max(1, min(int(request.GET.get("sida", "1")), 1000))
+    except ValueError:
+        page = 1
+    found = service_queries.search(query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    context = {
+        "query": query,
+        "results": found.services,
+        "total": found.total,
+        "page": page,
+        "next_page": page + 1 if page * PAGE_SIZE < found.total else None,
+        "previous_page": page - 1 if page > 1 else None,
+    }
+    return render(request, "web/services/search.html", context)
 
 
 def _current(slug: str, code: str) -> tuple[Any, ServicePackageSpec]:

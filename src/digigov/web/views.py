@@ -53,7 +53,7 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
 @resident_required
 def my_pages(request: HttpRequest) -> HttpResponse:
     current = request.resident  # type: ignore[attr-defined]
-    number = current.resident.personal_identity_number
+    number = current.personal_identity_number
     context = {
         "person": current.resident,
         "loa_label": loa.LABELS.get(current.loa, current.loa),

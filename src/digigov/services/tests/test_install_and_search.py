@@ -68,7 +68,7 @@ def test_services_are_found_by_plain_words(organisation, query, expected):
         actions.install_package(
             actor=ACTOR, organisation=organisation, spec=package.load(folder).spec
         )
-    assert sorted(s.code for s in queries.search(query)) == sorted(expected)
+    assert sorted(s.code for s in queries.search(query).services) == sorted(expected)
 
 
 def test_the_command_installs_and_refuses_clearly(organisation, tmp_path, capsys):
