@@ -124,7 +124,7 @@ def sign_in(base: str, number: str) -> httpx.Client:
             "personal_identity_number": number,
             "loa": "http://id.elegnamnden.se/loa/1.0/loa3",
             "csrfmiddlewaretoken": token,
-        },  # fmt: skip
+        },
         headers={"Referer": f"{base}{authorize.path}"},
     )
     callback = client.get(answer.headers["location"])

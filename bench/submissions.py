@@ -197,6 +197,15 @@ def install_services_up_to(env: dict[str, str], total: int) -> int:
     return ServiceVersion.objects.filter(is_current=True).count()
 
 
+async def _search_worker(
+    client: httpx.AsyncClient, path: str, worker_id: int, rounds: int, latencies: list[float]
+) -> None:
+    for i in range(rounds):
+        query = SEARCHES[(worker_id + i) % len(SEARCHES)]
+        response = await timed(latencies, client.get(path, params={"q": query}))
+        response.raise_for_status()
+
+
 async def measure_search(base: str, rounds: int, concurrency: int) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         for label, path in [
@@ -204,17 +213,10 @@ async def measure_search(base: str, rounds: int, concurrency: int) -> None:
             ("page /e-tjanster/?q=", "/e-tjanster/"),
         ]:
             latencies: list[float] = []
-            sizes: list[int] = []
-
-            async def worker(worker_id: int) -> None:
-                for i in range(rounds):
-                    query = SEARCHES[(worker_id + i) % len(SEARCHES)]
-                    response = await timed(latencies, client.get(path, params={"q": query}))
-                    response.raise_for_status()
-                    sizes.append(len(response.content))
-
             started = time.perf_counter()
-            await asyncio.gather(*(worker(w) for w in range(concurrency)))
+            await asyncio.gather(
+                *(_search_worker(client, path, w, rounds, latencies) for w in range(concurrency))
+            )
             elapsed = time.perf_counter() - started
             print(
                 f"search {label}: {len(latencies) / elapsed:.0f} requests/s at concurrency {concurrency}"
