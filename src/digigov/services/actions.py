@@ -58,6 +58,8 @@ def install_package(
         description_sv=spec.description.sv,
         description_en=spec.description.en,
         spec=content,
+        loa=spec.loa,
+        applicant_kinds=list(spec.applicant.kinds),
         search_text=catalogue.search_text(spec),
         is_current=True,
         installed_at=clock.now(),

@@ -29,7 +29,6 @@ class ServiceOut(Schema):
 
     @staticmethod
     def of(service: ServiceVersion) -> ServiceOut:
-        # Read from the stored package rather than parsing it: lists stay cheap.
         return ServiceOut(
             organisation=service.organisation.slug,
             code=service.code,
@@ -38,8 +37,8 @@ class ServiceOut(Schema):
             name_en=service.name_en,
             description_sv=service.description_sv,
             description_en=service.description_en,
-            loa=service.spec["loa"],
-            applicant_kinds=list(service.spec["applicant"]["kinds"]),
+            loa=service.loa,
+            applicant_kinds=list(service.applicant_kinds),
         )
 
 
