@@ -330,12 +330,24 @@ def _new_reference() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-@transaction.atomic
 def submit_application(*, actor: Actor, application: Application, actor_loa: str) -> Case:
     """Submit once: a second submission (a double click) returns the same case."""
+    for _attempt in range(3):
+        try:
+            return _submit(actor, application, actor_loa)
+        except IntegrityError as error:
+            # Only a receipt reference that happens to be taken already is worth
+            # another try (one in 2^50); anything else is a real fault.
+            if "reference" not in str(error):
+                raise
+    raise RuntimeError("no free receipt reference after three tries")
+
+
+@transaction.atomic
+def _submit(actor: Actor, application: Application, actor_loa: str) -> Case:
     locked = _locked(application)
     if locked.status == Application.Status.SUBMITTED:
-        return locked.case
+        return Case.objects.select_related("application").get(application=locked)
     spec = _spec(locked)
     if not levels.satisfies(actor_loa, spec.loa):
         raise _error(
@@ -352,20 +364,24 @@ def submit_application(*, actor: Actor, application: Application, actor_loa: str
             for value in checked.values.get(field.id, []):
                 if value not in attachments:
                     raise ValidationError({field.id: [_("Bilagan finns inte.")]})
-    now = clock.now()
     locked.answers = checked.values
     locked.status = Application.Status.SUBMITTED
-    locked.submitted_at = now
+    locked.submitted_at = clock.now()
     locked.submitted_loa = actor_loa
     locked.revision += 1
-    for _attempt in range(5):
-        locked.reference = _new_reference()
-        try:
-            with transaction.atomic():
-                locked.save()
-            break
-        except IntegrityError:
-            continue
+    locked.reference = _new_reference()
+    locked.save(
+        update_fields=[
+            "answers",
+            "status",
+            "submitted_at",
+            "submitted_loa",
+            "revision",
+            "reference",
+        ]
+    )
+    case = _open_case(actor, locked, spec, list(attachments.values()))
+    # One action, one audit row: the submission and the case it opened.
     audit.record(
         actor=actor,
         action="application.submitted",
@@ -373,11 +389,17 @@ def submit_application(*, actor: Actor, application: Application, actor_loa: str
         on_behalf_of=locked.applicant_identifier
         if locked.applicant_identifier != actor.identifier
         else "",
-        object_type="application",
-        object_id=locked.public_id,
-        data={"reference": locked.reference, "loa": actor_loa},
+        object_type="case",
+        object_id=case.registrar_number,
+        data={
+            "application": str(locked.public_id),
+            "reference": locked.reference,
+            "service": spec.code,
+            "version": spec.version,
+            "loa": actor_loa,
+        },
     )
-    return _open_case(actor, locked, spec, list(attachments.values()))
+    return case
 
 
 def next_registrar_number(organisation_id: int, series: str, year: int) -> int:
@@ -465,14 +487,6 @@ def _open_case(
         resident_must_act=state.resident_must_act,
         finished=state.finished,
         data={"state": state.id, "reference": application.reference},
-    )
-    audit.record(
-        actor=actor,
-        action="case.opened",
-        organisation=case.organisation,
-        object_type="case",
-        object_id=case.registrar_number,
-        data={"application": application.reference, "service": spec.code, "version": spec.version},
     )
     return case
 

@@ -13,7 +13,7 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from digigov.cases import actions, queries, receipts
-from digigov.cases.models import Application, Attachment
+from digigov.cases.models import Application, Attachment, Case
 from digigov.core.actors import Actor
 from digigov.core.identifiers import parse_organisation_number
 from digigov.core.problems import Problem, documented
@@ -70,9 +70,9 @@ class ApplicationOut(Schema):
     submitted_at: dt.datetime | None = None
 
     @staticmethod
-    def of(application: Application) -> ApplicationOut:
-        submitted = application.status == Application.Status.SUBMITTED
-        case = queries.case_of(application) if submitted else None
+    def of(application: Application, case: Case | None = None) -> ApplicationOut:
+        if case is None and application.status == Application.Status.SUBMITTED:
+            case = queries.case_of(application)
         return ApplicationOut(
             id=application.public_id,
             organisation=application.organisation.slug,
@@ -261,11 +261,12 @@ def submit_application(request: HttpRequest, application_id: uuid.UUID) -> Appli
     ):
         raise Problem(404, "unknown-application", "No such application / Ansökan finns inte")
     try:
-        actions.submit_application(actor=actor, application=application, actor_loa=session.loa)
+        case = actions.submit_application(
+            actor=actor, application=application, actor_loa=session.loa
+        )
     except ValidationError as error:
         raise _refused(error) from error
-    application.refresh_from_db()
-    return ApplicationOut.of(application)
+    return ApplicationOut.of(case.application, case=case)
 
 
 @router.get(

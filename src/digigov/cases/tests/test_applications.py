@@ -165,7 +165,9 @@ def test_submitting_opens_a_case_with_a_registrar_number(services):
     assert Document.objects.filter(case=case, attachment__isnull=False).count() == 3
     event = CaseEvent.objects.get(case=case)
     assert event.event_type == "EXEMPELBY.BYGGLOV.INKOMMEN"
-    assert AuditEntry.objects.filter(action="case.opened").count() == 1
+    [submitted] = AuditEntry.objects.filter(action="application.submitted")
+    assert (submitted.object_type, submitted.object_id) == ("case", case.registrar_number)
+    assert submitted.data["reference"] == application.reference
 
 
 def test_a_double_submission_gives_one_application_and_one_case(services):
