@@ -72,7 +72,7 @@ def search(
         matching = [pk for pk, _org, _words in entries]
     page = (
         ServiceVersion.objects.filter(pk__in=matching)
-        .defer("spec", "search_text", "description_sv", "description_en")
+        .defer("spec", "search_text")
         .select_related("organisation")
         .order_by("name_sv", "organisation__name")[offset : offset + limit]
     )
