@@ -91,6 +91,21 @@ async def measure_submissions(signed_in: list[httpx.Client], per_client: int) ->
     limits = httpx.Limits(max_connections=2, max_keepalive_connections=2)
     clients = [async_client(c, limits) for c in signed_in]
     try:
+        # 0. a reference in the same run: the lightest signed-in request there is
+        me_latencies: list[float] = []
+
+        async def who_am_i(client: httpx.AsyncClient, _job: int, latencies: list[float]) -> None:
+            (await timed(latencies, client.get("/api/me"))).raise_for_status()
+
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(client_loop(c, range(per_client), me_latencies, who_am_i) for c in clients)
+        )
+        elapsed = time.perf_counter() - started
+        reference_rate = len(me_latencies) / elapsed
+        print(f"reference GET /api/me: {reference_rate:.0f} requests/s")
+        print("  " + common.describe("GET /api/me", me_latencies))
+
         # 1. prepare
         prepare_latencies: list[float] = []
         started = time.perf_counter()
@@ -123,6 +138,9 @@ async def measure_submissions(signed_in: list[httpx.Client], per_client: int) ->
         print(f"submitted {len(flat)} applications from {len(clients)} clients in {elapsed:.2f} s: "
               f"{len(flat) / elapsed:.0f} submissions/s")  # fmt: skip
         print("  " + common.describe("submit requests", submit_latencies))
+        print(
+            f"  submissions per second as a share of the reference rate: {len(flat) / elapsed / reference_rate:.2f}"
+        )
         unique = {n.rsplit("/", 1)[-1] for n in flat}
         numbers_sorted = sorted(int(n) for n in unique)
         gapless = numbers_sorted == list(
