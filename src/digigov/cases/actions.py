@@ -433,7 +433,6 @@ def _open_case(
     now = application.submitted_at or clock.now()
     series = spec.process.registrar_series
     year = clock.today().year
-    number = next_registrar_number(application.organisation_id, series, year)
     secret = bool(spec.process.secrecy and spec.process.secrecy.whole_case)
     case = Case.objects.create(
         organisation=application.organisation,
@@ -441,8 +440,6 @@ def _open_case(
         service_version=application.service_version,
         series=series,
         year=year,
-        number=number,
-        registrar_number=f"{series} {year}/{number:05d}",
         state=spec.process.initial,
         applicant_kind=application.applicant_kind,
         applicant_identifier=application.applicant_identifier,
@@ -487,6 +484,13 @@ def _open_case(
         resident_must_act=state.resident_must_act,
         finished=state.finished,
         data={"state": state.id, "reference": application.reference},
+    )
+    # The number last: its row lock is held until commit, so everything that
+    # can happen before it does (docs/adr/0005).
+    case.number = next_registrar_number(application.organisation_id, series, year)
+    case.registrar_number = f"{series} {year}/{case.number:05d}"
+    Case.objects.filter(pk=case.pk).update(
+        number=case.number, registrar_number=case.registrar_number
     )
     return case
 

@@ -110,8 +110,9 @@ class Case(OrganisationOwned):
     service_version = models.ForeignKey(ServiceVersion, on_delete=models.PROTECT)
     series = models.CharField(max_length=5)
     year = models.PositiveSmallIntegerField()
-    number = models.PositiveIntegerField()
-    registrar_number = models.CharField(max_length=20)
+    # Given last in the opening transaction (docs/adr/0005), so briefly empty.
+    number = models.PositiveIntegerField(null=True)
+    registrar_number = models.CharField(max_length=20, blank=True)
     state = models.CharField(max_length=63)
     applicant_kind = models.CharField(max_length=10, choices=ApplicantKind.choices)
     applicant_identifier = models.CharField(max_length=12, db_index=True)
