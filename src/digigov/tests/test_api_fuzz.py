@@ -30,28 +30,23 @@ BEYOND_JSON_SCHEMA = {
 
 
 @pytest.fixture
-def keep_test_connection():
-    """The WSGI handler closes database connections after each request; inside a
-    test's transaction that would close the test's own. Django's test client
-    unhooks the same signal for the same reason."""
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
 def signed_in(client, services):
     """A resident's session and CSRF token, so the fuzzer reaches past sign-in."""
     sign_in_resident(client, "199003152387")
     client.get("/")  # sets the CSRF cookie
     session, token = client.cookies["sessionid"].value, client.cookies["csrftoken"].value
-    return {"sessionid": session, "csrftoken": token}
+    # The WSGI handler closes database connections after each request; inside the
+    # test's transaction that would close the test's own. Django's test client
+    # unhooks the same signals for the same reason (and hooks them back after each
+    # of its own requests, so this comes after the last one).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield {"sessionid": session, "csrftoken": token}
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
-@pytest.mark.usefixtures("keep_test_connection")
 @schema.parametrize()
 @settings(max_examples=40, suppress_health_check=list(HealthCheck), deadline=None)
 def test_api(case, signed_in):
