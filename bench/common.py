@@ -54,7 +54,9 @@ def fresh_database(url: str) -> None:
         connection.execute(f"CREATE DATABASE {name}")
 
 
-def environment(database_url: str, data_dir: Path, port: int, workers: int) -> dict[str, str]:
+def environment(
+    database_url: str, data_dir: Path, port: int, workers: int, threads: int = 4
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIGIGOV_")}
     env.update(
         {
@@ -64,6 +66,7 @@ def environment(database_url: str, data_dir: Path, port: int, workers: int) -> d
             "DIGIGOV_DATA_DIR": str(data_dir),
             "DIGIGOV_PORT": str(port),
             "DIGIGOV_WORKERS": str(workers),
+            "DIGIGOV_THREADS": str(threads),
             "DJANGO_SETTINGS_MODULE": "digigov.settings",
         }
     )

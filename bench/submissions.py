@@ -126,6 +126,7 @@ async def measure_submissions(signed_in: list[httpx.Client], per_client: int) ->
 
         # 2. submit concurrently
         submit_latencies: list[float] = []
+        cpu_started = time.process_time()
         started = time.perf_counter()
         numbers = await asyncio.gather(
             *(
@@ -138,6 +139,10 @@ async def measure_submissions(signed_in: list[httpx.Client], per_client: int) ->
         print(f"submitted {len(flat)} applications from {len(clients)} clients in {elapsed:.2f} s: "
               f"{len(flat) / elapsed:.0f} submissions/s")  # fmt: skip
         print("  " + common.describe("submit requests", submit_latencies))
+        print(
+            f"  the load generator itself used {(time.process_time() - cpu_started) / elapsed:.2f} "
+            "of a core meanwhile"
+        )
         print(
             f"  submissions per second as a share of the reference rate: {len(flat) / elapsed / reference_rate:.2f}"
         )
@@ -249,20 +254,26 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--per-client", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=8123)
     parser.add_argument("--services", type=int, default=500)
     parser.add_argument("--database", default="postgres://postgres@127.0.0.1:5432/digigov_bench")
     arguments = parser.parse_args()
 
     data_dir = common.temporary_data_dir()
-    env = common.environment(arguments.database, data_dir, arguments.port, arguments.workers)
+    env = common.environment(
+        arguments.database, data_dir, arguments.port, arguments.workers, arguments.threads
+    )
     try:
         print(f"fresh database {arguments.database}; loading demo data ...")
         common.fresh_database(arguments.database)
         common.run(env, "migrate", "-v0")
         common.run(env, "load_demo")
         with common.server(env) as base:
-            print(f"server: digigov serve on {base} with {arguments.workers} workers")
+            print(
+                f"server: digigov serve on {base} with {arguments.workers} workers "
+                f"x {arguments.threads} threads"
+            )
             print(f"signing in {arguments.clients} clients through the test e-ID (OIDC) ...")
             signed_in = [
                 common.sign_in(base, common.synthetic_personnummer(n))

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         from digigov import config
 
-        _granian(workers=int(config.get(config.WORKERS)), threads=4)
+        _granian(workers=int(config.get(config.WORKERS)), threads=int(config.get(config.THREADS)))
     elif command == "worker":
         execute_from_command_line([argv[0], "db_worker", *argv[2:]])
     else:

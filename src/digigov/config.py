@@ -121,6 +121,12 @@ VIRUS_SCANNER = declare(
 HOST = declare("DIGIGOV_HOST", "127.0.0.1", "Address `digigov serve` and `digigov demo` bind to.")
 PORT = declare("DIGIGOV_PORT", "8000", "Port `digigov serve` and `digigov demo` listen on.")
 WORKERS = declare("DIGIGOV_WORKERS", "2", "Server processes `digigov serve` starts.")
+THREADS = declare(
+    "DIGIGOV_THREADS",
+    "2",
+    "Threads per server process (`digigov serve`). At least 2: signing in with the test e-ID "
+    "calls the server from inside a request. On 2 cores, 2 processes x 2 threads measured best.",
+)
 
 
 def get(variable: Variable, default: str | None = None) -> str:
