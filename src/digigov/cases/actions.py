@@ -140,6 +140,14 @@ def _lock_draft(application: Application, revision: int | None = None) -> Applic
     return locked
 
 
+def _store_answers(locked: Application, answers: dict[str, Any]) -> None:
+    """Store a draft's new answers as a new revision (so stale saves can be refused)."""
+    locked.answers = answers
+    locked.revision += 1
+    locked.updated_at = clock.now()
+    locked.save(update_fields=["answers", "revision", "updated_at"])
+
+
 @transaction.atomic
 def save_answers(
     *,
@@ -164,10 +172,7 @@ def save_answers(
         if key in attachment_fields:
             continue  # attachments change only through add_attachment/remove_attachment
         merged[key] = value
-    locked.answers = merged
-    locked.revision += 1
-    locked.updated_at = clock.now()
-    locked.save(update_fields=["answers", "revision", "updated_at"])
+    _store_answers(locked, merged)
     audit.record(
         actor=actor,
         action="application.saved",
@@ -278,10 +283,7 @@ def _record_attachment(
         storage_name=stored.storage_name,
         uploaded_at=clock.now(),
     )
-    locked.answers = {**locked.answers, field.id: [*current, str(attachment.public_id)]}
-    locked.revision += 1
-    locked.updated_at = clock.now()
-    locked.save(update_fields=["answers", "revision", "updated_at"])
+    _store_answers(locked, {**locked.answers, field.id: [*current, str(attachment.public_id)]})
     audit.record(
         actor=actor,
         action="attachment.added",
@@ -303,13 +305,12 @@ def _safe_file_name(name: str, content_type: str) -> str:
 @transaction.atomic
 def remove_attachment(*, actor: Actor, attachment: Attachment) -> None:
     locked = _lock_draft(attachment.application)
-    values = [
-        v for v in locked.answers.get(attachment.field_id) or [] if v != str(attachment.public_id)
+    kept = [
+        value
+        for value in locked.answers.get(attachment.field_id) or []
+        if value != str(attachment.public_id)
     ]
-    locked.answers = {**locked.answers, attachment.field_id: values}
-    locked.revision += 1
-    locked.updated_at = clock.now()
-    locked.save(update_fields=["answers", "revision", "updated_at"])
+    _store_answers(locked, {**locked.answers, attachment.field_id: kept})
     storage_name = attachment.storage_name
     attachment.delete()
     transaction.on_commit(lambda: storage.remove(storage_name))

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from digigov.registers.client import registers
+from digigov.registers.client import Address, registers
 from digigov.services.spec import ServicePackageSpec
 
 PURPOSE = "Förifyllnad av e-tjänst"
+
+
+def _address(address: Address) -> dict[str, str]:
+    """A register address as a postal_address answer."""
+    return {"street": address.street, "postal_code": address.postal_code, "city": address.city}
 
 
 def prefill(spec: ServicePackageSpec, *, applicant_kind: str, applicant: str) -> dict[str, Any]:
@@ -33,11 +38,7 @@ def prefill(spec: ServicePackageSpec, *, applicant_kind: str, applicant: str) ->
             if source == "person.name":
                 values[field.id] = person.name
             elif source == "person.address":
-                values[field.id] = {
-                    "street": person.address.street,
-                    "postal_code": person.address.postal_code,
-                    "city": person.address.city,
-                }
+                values[field.id] = _address(person.address)
         elif source == "property.owned_by_applicant":
             owned = client.properties_owned_by(applicant, purpose=purpose)
             if owned:
@@ -49,11 +50,7 @@ def prefill(spec: ServicePackageSpec, *, applicant_kind: str, applicant: str) ->
             if source == "company.name":
                 values[field.id] = company.name
             elif source == "company.address":
-                values[field.id] = {
-                    "street": company.address.street,
-                    "postal_code": company.address.postal_code,
-                    "city": company.address.city,
-                }
+                values[field.id] = _address(company.address)
     return values
 
 
