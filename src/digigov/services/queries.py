@@ -22,10 +22,6 @@ def current_service(organisation: Organisation, code: str) -> ServiceVersion | N
     return current_services(organisation).filter(code=code).first()
 
 
-def service_version(version_id: int) -> ServiceVersion | None:
-    return ServiceVersion.objects.filter(pk=version_id).select_related("organisation").first()
-
-
 @dataclass(frozen=True)
 class SearchResult:
     services: list[ServiceVersion]

@@ -27,6 +27,7 @@ from digigov.registers.client import registers
 from digigov.services import answers as answer_rules
 from digigov.services import catalogue, presentation
 from digigov.services import queries as service_queries
+from digigov.services.prefill import owned_properties
 from digigov.services.spec import ServicePackageSpec, Step
 from digigov.web import applying
 from digigov.web.views import resident_required
@@ -147,8 +148,6 @@ def _render_step(
     fields = applying.step_fields(spec, step, shown, errors, attachments)
     owned: list[str] = []
     if any(f.spec.type == "property_designation" and f.spec.prefill for f in fields):
-        from digigov.services.prefill import owned_properties
-
         owned = owned_properties(application.applicant_identifier, spec.code)
     context = {
         "application": application,
