@@ -450,27 +450,24 @@ def _open_case(
     )
     ground = spec.process.secrecy.ground if spec.process.secrecy else ""
     labels = {field.id: field.label.sv for field in spec.all_fields()}
-    documents = [
-        Document(
+
+    def registered(title: str, attachment: Attachment | None = None) -> Document:
+        # OSL 5 kap. 1 §: registered without delay; secret ones with their ground.
+        return Document(
             organisation=case.organisation,
             case=case,
             registered_at=now,
             direction=Document.Direction.INCOMING,
             counterpart=application.applicant_name,
-            title=f"{spec.name.sv} ({application.reference})",
+            title=title,
             secrecy_ground=ground,
-        ),
+            attachment=attachment,
+        )
+
+    documents = [
+        registered(f"{spec.name.sv} ({application.reference})"),
         *(
-            Document(
-                organisation=case.organisation,
-                case=case,
-                registered_at=now,
-                direction=Document.Direction.INCOMING,
-                counterpart=application.applicant_name,
-                title=f"{labels.get(a.field_id, a.field_id)}: {a.file_name}",
-                secrecy_ground=ground,
-                attachment=a,
-            )
+            registered(f"{labels.get(a.field_id, a.field_id)}: {a.file_name}", a)
             for a in attachments
         ),
     ]
