@@ -202,3 +202,15 @@ def test_a_low_assurance_sign_in_is_sent_to_sign_in_again(client, services):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("identity:sign-in"))
     assert Case.objects.count() == 0
+
+
+def test_the_path_speaks_english_when_chosen(anna, services):
+    anna.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    service = anna.get(reverse("web:service", args=["exempelby", "BYGGLOV"])).content.decode()
+    assert "Application for a building permit" in service and "Start application" in service
+    application = start_bygglov(anna)
+    step = anna.get(step_url(application, "atgard")).content.decode()
+    assert "Build a garage or carport" in step and "Save and continue later" in step
+    assert "Answer only if you answered" in step
+    review = anna.post(reverse("web:application-review", args=[application.public_id]))
+    assert "The application is not ready to submit" in review.content.decode()
