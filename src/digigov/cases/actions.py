@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from digigov.cases import storage
+from digigov.cases import queries, storage
 from digigov.cases.models import (
     ApplicantKind,
     Application,
@@ -128,6 +128,7 @@ def _locked(application: Application) -> Application:
     return (
         Application.objects.select_for_update(of=("self",))
         .select_related("service_version", "organisation")
+        .defer(*queries.LARGE_VERSION_FIELDS)
         .get(pk=application.pk)
     )
 

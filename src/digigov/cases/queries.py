@@ -12,6 +12,8 @@ from django.db.models import Q, QuerySet
 
 from digigov.cases.models import Application, Attachment, Case
 
+LARGE_VERSION_FIELDS = ("service_version__spec", "service_version__search_text")
+
 
 def _parse(public_id: str | uuid.UUID) -> uuid.UUID | None:
     try:
@@ -25,6 +27,8 @@ def applications_of(person: str) -> QuerySet[Application]:
     return (
         Application.objects.filter(Q(submitted_by=person) | Q(applicant_identifier=person))
         .select_related("service_version", "organisation")
+        # The package itself is parsed once per process (catalogue.spec_of).
+        .defer(*LARGE_VERSION_FIELDS)
         .order_by("-updated_at")
     )
 
