@@ -123,18 +123,18 @@ def _check_revision(application: Application, revision: int | None) -> None:
         )
 
 
-def _locked(application: Application) -> Application:
+def _locked(application_id: int) -> Application:
     """The application, row-locked until the transaction ends, with what it points at."""
     return (
         Application.objects.select_for_update(of=("self",))
         .select_related("service_version", "organisation")
         .defer(*queries.LARGE_VERSION_FIELDS)
-        .get(pk=application.pk)
+        .get(pk=application_id)
     )
 
 
 def _lock_draft(application: Application, revision: int | None = None) -> Application:
-    locked = _locked(application)
+    locked = _locked(application.pk)
     if locked.status != Application.Status.DRAFT:
         raise _error(_("Ansökan är redan inskickad och kan inte ändras."), "not_draft")
     _check_revision(locked, revision)
@@ -332,11 +332,14 @@ def _new_reference() -> str:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def submit_application(*, actor: Actor, application: Application, actor_loa: str) -> Case:
-    """Submit once: a second submission (a double click) returns the same case."""
+def submit_application(*, actor: Actor, application_id: int, actor_loa: str) -> Case:
+    """Submit once: a second submission (a double click) returns the same case.
+
+    Takes the id, not a loaded application: the row is read once, locked.
+    """
     for _attempt in range(3):
         try:
-            return _submit(actor, application, actor_loa)
+            return _submit(actor, application_id, actor_loa)
         except IntegrityError as error:
             # Only a receipt reference that happens to be taken already is worth
             # another try (one in 2^50); anything else is a real fault.
@@ -346,8 +349,8 @@ def submit_application(*, actor: Actor, application: Application, actor_loa: str
 
 
 @transaction.atomic
-def _submit(actor: Actor, application: Application, actor_loa: str) -> Case:
-    locked = _locked(application)
+def _submit(actor: Actor, application_id: int, actor_loa: str) -> Case:
+    locked = _locked(application_id)
     if locked.status == Application.Status.SUBMITTED:
         return Case.objects.select_related("application").get(application=locked)
     spec = _spec(locked)

@@ -254,16 +254,11 @@ def add_attachment(
 def submit_application(request: HttpRequest, application_id: uuid.UUID) -> ApplicationOut:
     """Submit with the same checks as the pages. Submitting again returns the same result."""
     actor, session = _actor(request)
-    application = _own_application(request, application_id)
-    if (
-        application.status == Application.Status.DRAFT
-        and application.submitted_by != actor.identifier
-    ):
+    found = queries.submitted_by_id(actor.identifier, application_id)
+    if found is None:
         raise Problem(404, "unknown-application", "No such application / Ansökan finns inte")
     try:
-        case = actions.submit_application(
-            actor=actor, application=application, actor_loa=session.loa
-        )
+        case = actions.submit_application(actor=actor, application_id=found, actor_loa=session.loa)
     except ValidationError as error:
         raise _refused(error) from error
     return ApplicationOut.of(case.application, case=case)

@@ -44,6 +44,19 @@ def application_for(person: str, public_id: str | uuid.UUID) -> Application | No
     return applications_of(person).filter(public_id=parsed).first()
 
 
+def submitted_by_id(person: str, public_id: str | uuid.UUID) -> int | None:
+    """The id of an application this person submits (or submitted), without loading it."""
+    parsed = _parse(public_id)
+    if parsed is None:
+        return None
+    found: int | None = (
+        Application.objects.filter(public_id=parsed, submitted_by=person)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return found
+
+
 def draft_for(person: str, public_id: str | uuid.UUID) -> Application | None:
     """Only the person who started a draft may change it."""
     parsed = _parse(public_id)

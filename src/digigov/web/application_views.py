@@ -328,7 +328,7 @@ def review(request: HttpRequest, public_id: str) -> HttpResponse:
     try:
         case_actions.submit_application(
             actor=actor,
-            application=application,
+            application_id=application.pk,
             actor_loa=request.resident.loa,  # type: ignore[attr-defined]
         )
     except ValidationError as error:

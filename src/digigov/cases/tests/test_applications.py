@@ -154,7 +154,7 @@ def test_the_virus_scanner_refuses_an_infected_file(services, settings, monkeypa
 
 def test_submitting_opens_a_case_with_a_registrar_number(services):
     application = complete_garage(services)
-    case = actions.submit_application(actor=ANNA, application=application, actor_loa=loa.LOA3)
+    case = actions.submit_application(actor=ANNA, application_id=application.pk, actor_loa=loa.LOA3)
     application.refresh_from_db()
     assert application.status == "submitted" and application.reference
     assert case.registrar_number == f"BN {case.year}/00001"
@@ -172,8 +172,12 @@ def test_submitting_opens_a_case_with_a_registrar_number(services):
 
 def test_a_double_submission_gives_one_application_and_one_case(services):
     application = complete_garage(services)
-    first = actions.submit_application(actor=ANNA, application=application, actor_loa=loa.LOA3)
-    second = actions.submit_application(actor=ANNA, application=application, actor_loa=loa.LOA3)
+    first = actions.submit_application(
+        actor=ANNA, application_id=application.pk, actor_loa=loa.LOA3
+    )
+    second = actions.submit_application(
+        actor=ANNA, application_id=application.pk, actor_loa=loa.LOA3
+    )
     assert first.pk == second.pk
     assert Case.objects.count() == 1
 
@@ -181,7 +185,7 @@ def test_a_double_submission_gives_one_application_and_one_case(services):
 def test_an_incomplete_application_is_not_submitted(services):
     application = start(services)
     with pytest.raises(ValidationError) as error:
-        actions.submit_application(actor=ANNA, application=application, actor_loa=loa.LOA3)
+        actions.submit_application(actor=ANNA, application_id=application.pk, actor_loa=loa.LOA3)
     assert "situationsplan" in error.value.message_dict
     application.refresh_from_db()
     assert application.status == "draft"
@@ -191,14 +195,14 @@ def test_an_incomplete_application_is_not_submitted(services):
 def test_too_low_an_assurance_level_is_refused(services):
     application = complete_garage(services)
     with pytest.raises(ValidationError) as error:
-        actions.submit_application(actor=ANNA, application=application, actor_loa=loa.LOA2)
+        actions.submit_application(actor=ANNA, application_id=application.pk, actor_loa=loa.LOA2)
     assert error.value.code == "loa"
     assert Case.objects.count() == 0
 
 
 def test_a_submitted_application_cannot_be_changed(services):
     application = complete_garage(services)
-    actions.submit_application(actor=ANNA, application=application, actor_loa=loa.LOA3)
+    actions.submit_application(actor=ANNA, application_id=application.pk, actor_loa=loa.LOA3)
     with pytest.raises(ValidationError) as error:
         actions.save_answers(actor=ANNA, application=application, answers={"atgard": "rivning"})
     assert error.value.code == "not_draft"
@@ -251,7 +255,7 @@ def test_registrar_numbers_follow_each_other(services):
     numbers = []
     for _ in range(3):
         case = actions.submit_application(
-            actor=ANNA, application=complete_garage(services), actor_loa=loa.LOA3
+            actor=ANNA, application_id=complete_garage(services).pk, actor_loa=loa.LOA3
         )
         numbers.append(case.number)
     assert numbers == [1, 2, 3]
