@@ -166,7 +166,10 @@ def _render_step(
 
 
 def _error_links(fields: list[applying.FieldView], errors: dict[str, str]) -> list[dict[str, str]]:
+    """The error summary: a form-wide message first, then one link per field in error."""
     links = []
+    if "__all__" in errors:
+        links.append({"href": "", "label": "", "message": str(errors["__all__"])})
     for view in fields:
         for path, message in errors.items():
             if path == view.spec.id or path.startswith(f"{view.spec.id}."):
@@ -178,12 +181,6 @@ def _error_links(fields: list[applying.FieldView], errors: dict[str, str]) -> li
                         "message": str(message),
                     }
                 )
-    known = {link["href"] for link in links}
-    links += [
-        {"href": "", "label": "", "message": str(message)}
-        for path, message in errors.items()
-        if f"#id_{path.replace('.', '-')}" not in known and path == "__all__"
-    ]
     return links
 
 
