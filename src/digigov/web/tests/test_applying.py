@@ -214,3 +214,17 @@ def test_the_path_speaks_english_when_chosen(anna, services):
     assert "Answer only if you answered" in step
     review = anna.post(reverse("web:application-review", args=[application.public_id]))
     assert "The application is not ready to submit" in review.content.decode()
+
+
+def test_a_stale_page_save_is_refused_with_a_message(anna, services):
+    application = start_bygglov(anna)
+    anna.post(
+        step_url(application, "fastighet"), {"ar_agare": "ja", "action": "save", "revision": 1}
+    )
+    response = anna.post(
+        step_url(application, "fastighet"), {"ar_agare": "nej", "action": "save", "revision": 1}
+    )
+    assert response.status_code == 409
+    assert "Ansökan har ändrats någon annanstans" in response.content.decode()
+    application.refresh_from_db()
+    assert application.answers["ar_agare"] == "ja"
