@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import shutil
 import statistics
 import subprocess
@@ -144,7 +143,3 @@ def temporary_data_dir() -> Path:
 
 def cleanup(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
-
-
-def secret() -> str:
-    return secrets.token_hex(4)

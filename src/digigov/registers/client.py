@@ -1,8 +1,10 @@
 """The interface other modules use to ask the base registers.
 
-Every question says why it is asked (GDPR: the purpose of every access). The
-local client reads this installation's registers; the exchange issue adds a
-client that asks another organisation's register node over the federation.
+Every question carries why it is asked (GDPR: the purpose of every access), so
+that the exchange can send it along and the data tracker can show it to the
+person. The local client reads this installation's registers and does not yet
+record the purpose; the exchange issue adds a client that asks another
+organisation's register node over the federation, and the record of accesses.
 """
 
 from __future__ import annotations

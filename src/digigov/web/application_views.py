@@ -200,7 +200,7 @@ def step(request: HttpRequest, public_id: str, step_id: str) -> HttpResponse:
     if request.method != "POST":
         return _render_step(request, application, spec, index, current, {})
 
-    posted = applying.read_step(current, request.POST, application.answers)
+    posted = applying.read_step(current, request.POST)
     action = request.POST.get("action", "continue")
     posted = _apply_group_action(current, posted, action)
     errors: dict[str, str] = {}

@@ -143,7 +143,7 @@ def _read_one(spec_field: FormField, name: str, post: QueryDict) -> Any:
     return post.get(name)
 
 
-def read_step(step: Step, post: QueryDict, answers: dict[str, Any]) -> dict[str, Any]:
+def read_step(step: Step, post: QueryDict) -> dict[str, Any]:
     """The answers a posted step carries (attachments excluded: they are uploads)."""
     values: dict[str, Any] = {}
     for spec_field in step.fields:
