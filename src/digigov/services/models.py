@@ -22,7 +22,7 @@ class ServiceVersion(OrganisationOwned):
     description_en = models.TextField()
     spec = models.JSONField()
     # Copied from the spec so that lists of services need not load whole packages.
-    loa = models.CharField(max_length=100, default="")
+    loa = models.CharField(max_length=100)
     applicant_kinds = models.JSONField(default=list)
     # Lower-case, lightly stemmed words from names, descriptions and search words.
     search_text = models.TextField()
