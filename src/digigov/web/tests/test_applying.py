@@ -228,3 +228,11 @@ def test_a_stale_page_save_is_refused_with_a_message(anna, services):
     assert "Ansökan har ändrats någon annanstans" in response.content.decode()
     application.refresh_from_db()
     assert application.answers["ar_agare"] == "ja"
+
+
+@pytest.mark.parametrize("page", ["abc", "-4", "99999999999"])
+def test_a_nonsense_search_page_number_is_read_as_a_page_that_exists_or_is_empty(
+    client, services, page
+):
+    response = client.get(reverse("web:service-search"), {"q": "bygga", "sida": page})
+    assert response.status_code == 200
