@@ -1,4 +1,4 @@
-"""State changes owned by cases: applications, attachments, submission, opening cases.
+"""Applications, attachments, submission, and opening the case a submission makes.
 
 Each function is one transaction with its audit rows; views and the API call
 these and nothing else writes the models.
