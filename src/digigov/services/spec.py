@@ -36,6 +36,15 @@ FieldType = Literal[
 OrganisationKind = Literal["kommun", "region", "myndighet"]
 ApplicantKind = Literal["person", "company"]
 StaffRole = Literal["handlaggare", "registrator", "administrator", "system", "sokande"]
+# What taking a transition does besides moving the case (cases/actions/handling.py).
+TransitionKind = Literal[
+    "move",  # only the state changes
+    "request_completion",  # a request with a due date goes to the applicant
+    "communicate",  # kommunicering (FL 25 §): the applicant may comment by a date
+    "answer",  # the applicant answered the open request
+    "decide",  # a decision: outcome, reasons, appeal instructions, a PDF/A document
+    "close",
+]
 PrefillSource = Literal[
     "person.name",
     "person.address",
@@ -184,6 +193,7 @@ class Transition(Strict):
     source: Annotated[list[str], Field(min_length=1, alias="from")]
     target: Annotated[str, Field(alias="to")]
     by: Annotated[list[StaffRole], Field(min_length=1)]
+    does: TransitionKind = "move"
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -280,6 +290,16 @@ class Process(Strict):
             for name in [*transition.source, transition.target]:
                 if name not in known:
                     raise ValueError(f"transition {transition.id!r} names unknown state {name!r}")
+        if len({t.id for t in self.transitions}) != len(self.transitions):
+            raise ValueError("transition ids must be unique")
+        by_id = {state.id: state for state in self.states}
+        for transition in self.transitions:
+            if transition.does == "decide" and not by_id[transition.target].finished:
+                raise ValueError(
+                    f"transition {transition.id!r} decides: its state must be finished"
+                )
+            if transition.does == "answer" and "sokande" not in transition.by:
+                raise ValueError(f"transition {transition.id!r} is an answer: 'by' needs sokande")
         if self.clock:
             for name in self.clock.pauses_in:
                 if name not in known:

@@ -79,6 +79,19 @@ def test_an_error_names_the_file_the_field_and_what_is_wrong(tmp_path):
         (lambda d: d.update(version="1.0"), "version"),
         (lambda d: d["process"]["fee"].update(unit_field="yta"), "unit_field 'yta'"),
         (lambda d: d.update(surprise=True), "surprise: Extra inputs are not permitted"),
+        (
+            lambda d: d["process"]["transitions"][5].update({"to": "under_handlaggning"}),
+            "'besluta' decides: its state must be finished",
+        ),
+        (
+            lambda d: d["process"]["transitions"][2].update({"by": ["handlaggare"]}),
+            "'komplettering_inkommen' is an answer: 'by' needs sokande",
+        ),
+        (
+            lambda d: d["process"]["transitions"][1].update({"id": "paborja"}),
+            "transition ids must be unique",
+        ),
+        (lambda d: d["process"]["transitions"][0].update({"does": "fly"}), "does"),
     ],
 )
 def test_invalid_packages_are_refused_with_a_reason(tmp_path, change, message):
