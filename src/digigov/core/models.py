@@ -121,3 +121,26 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain}@{self.sequence}"
+
+
+class AccessRecord(OrganisationOwned):
+    """Someone in an organisation looked at a person's data: who, in what role, why.
+
+    The data tracker shows a person these rows (and the exchange's log of
+    register reads). Staff are kept by account and by role, so the page can
+    name the role alone unless the organisation chooses to name people.
+    """
+
+    subject = models.CharField(max_length=12)  # the person whose data was read
+    accessed_at = models.DateTimeField()
+    actor = models.CharField(max_length=200)
+    actor_role = models.CharField(max_length=50, blank=True)
+    purpose = models.CharField(max_length=300)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=100)
+
+    class Meta:
+        indexes = [models.Index(fields=["subject", "accessed_at"], name="access_by_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.actor} read {self.object_type} {self.object_id} of {self.subject}"

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from digigov.cases import queries, storage
+from digigov.cases import clocks, queries, storage
 from digigov.cases.models import (
     ApplicantKind,
     Application,
@@ -206,6 +206,23 @@ def add_attachment(
     """Check the file by its content and size, scan it, store it, and list it in the answers."""
     spec = _spec(application)
     field = _attachment_field(spec, field_id)
+    content_type, stored = checked_file(
+        chunks,
+        accept=field.accept or [],
+        max_size_mb=field.max_size_mb or 0,
+        organisation_id=application.organisation_id,
+    )
+    try:
+        return _record_attachment(actor, application, field, file_name, content_type, stored)
+    except BaseException:
+        storage.remove(stored.storage_name)  # never a file without its row
+        raise
+
+
+def checked_file(
+    chunks: Iterable[bytes], *, accept: list[str], max_size_mb: float, organisation_id: int
+) -> tuple[str, storage.Stored]:
+    """A file recognised by its content as one of `accept`, within the size, scanned and stored."""
     iterator = iter(chunks)
     head = b""
     for chunk in iterator:
@@ -213,14 +230,13 @@ def add_attachment(
         if len(head) >= 16:
             break
     content_type = storage.sniff(head)
-    allowed = field.accept or []
-    if content_type is None or content_type not in allowed:
-        names = ", ".join(storage.EXTENSIONS[t].lstrip(".").upper() for t in allowed)
+    if content_type is None or content_type not in accept:
+        names = ", ".join(storage.EXTENSIONS[t].lstrip(".").upper() for t in accept)
         raise _error(
             _("Filen är inte av en tillåten typ. Tillåtna typer: %(types)s.") % {"types": names},
             "file_type",
         )
-    limit = int((field.max_size_mb or 0) * 1024 * 1024)
+    limit = int(max_size_mb * 1024 * 1024)
 
     def bounded() -> Iterable[bytes]:
         size = 0
@@ -229,12 +245,12 @@ def add_attachment(
             if size > limit:
                 raise _error(
                     _("Filen är för stor. Den får vara högst %(size)s MB.")
-                    % {"size": _plain(field.max_size_mb or 0)},
+                    % {"size": _plain(max_size_mb)},
                     "file_size",
                 )
             yield chunk
 
-    chunks_list = list(bounded())  # bounded by the field's size limit
+    chunks_list = list(bounded())  # bounded by the size limit
     try:
         storage.scanner().scan(chunks_list)
     except storage.ScanError as error:
@@ -244,14 +260,8 @@ def add_attachment(
             else _("Filen kunde inte kontrolleras just nu. Försök igen om en stund.")
         )
         raise _error(message, "file_infected" if error.infected else "scan_failed") from error
-    stored = storage.store(
-        chunks_list, organisation_id=application.organisation_id, content_type=content_type
-    )
-    try:
-        return _record_attachment(actor, application, field, file_name, content_type, stored)
-    except BaseException:
-        storage.remove(stored.storage_name)  # never a file without its row
-        raise
+    stored = storage.store(chunks_list, organisation_id=organisation_id, content_type=content_type)
+    return content_type, stored
 
 
 def _plain(number: float) -> str:
@@ -363,7 +373,10 @@ def _submit(actor: Actor, application_id: int, actor_loa: str) -> Case:
     checked = answer_rules.clean(spec, locked.answers, complete=True)
     if not checked.ok:
         raise ValidationError({key: [str(message)] for key, message in checked.errors.items()})
-    attachments = {str(a.public_id): a for a in Attachment.objects.filter(application=locked)}
+    attachments = {
+        str(a.public_id): a
+        for a in Attachment.objects.filter(application=locked).order_by("uploaded_at", "pk")
+    }
     for field in spec.all_fields():
         if field.type == "attachment":
             for value in checked.values.get(field.id, []):
@@ -439,27 +452,40 @@ def _open_case(
     series = spec.process.registrar_series
     year = clock.today().year
     secret = bool(spec.process.secrecy and spec.process.secrecy.whole_case)
+    state = next(s for s in spec.process.states if s.id == spec.process.initial)
+    opened_on = clock.today()
+    timing = clocks.compute(spec.process.clock, [clocks.Step(opened_on, state.id)], today=opened_on)
     case = Case.objects.create(
         organisation=application.organisation,
         application=application,
         service_version=application.service_version,
+        service_code=spec.code,
         series=series,
         year=year,
-        state=spec.process.initial,
+        state=state.id,
+        resident_must_act=state.resident_must_act,
+        finished=state.finished,
         applicant_kind=application.applicant_kind,
         applicant_identifier=application.applicant_identifier,
+        applicant_name=application.applicant_name,
         submitted_by=application.submitted_by,
         secret=secret,
         opened_at=now,
+        clock_started_on=timing.started_on,
+        deadline=timing.sort_deadline,
     )
     ground = spec.process.secrecy.ground if spec.process.secrecy else ""
     labels = {field.id: field.label.sv for field in spec.all_fields()}
 
-    def registered(title: str, attachment: Attachment | None = None) -> Document:
+    def registered(
+        sequence: int, kind: str, title: str, attachment: Attachment | None = None
+    ) -> Document:
         # OSL 5 kap. 1 §: registered without delay; secret ones with their ground.
         return Document(
             organisation=case.organisation,
             case=case,
+            sequence=sequence,
+            kind=kind,
             registered_at=now,
             direction=Document.Direction.INCOMING,
             counterpart=application.applicant_name,
@@ -469,14 +495,18 @@ def _open_case(
         )
 
     documents = [
-        registered(f"{spec.name.sv} ({application.reference})"),
+        registered(1, Document.Kind.APPLICATION, f"{spec.name.sv} ({application.reference})"),
         *(
-            registered(f"{labels.get(a.field_id, a.field_id)}: {a.file_name}", a)
-            for a in attachments
+            registered(
+                sequence,
+                Document.Kind.ATTACHMENT,
+                f"{labels.get(a.field_id, a.field_id)}: {a.file_name}",
+                a,
+            )
+            for sequence, a in enumerate(attachments, start=2)
         ),
     ]
     Document.objects.bulk_create(documents)
-    state = next(s for s in spec.process.states if s.id == spec.process.initial)
     CaseEvent.objects.create(
         organisation=case.organisation,
         case=case,
