@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 
+from digigov.core import clock
 from digigov.core.actors import Actor
 from digigov.core.models import Organisation
 
@@ -163,6 +167,82 @@ def attachment_root(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> 
     """Each test stores attachments in its own folder."""
     settings.ATTACHMENT_ROOT = tmp_path_factory.mktemp("attachments")
     return settings.ATTACHMENT_ROOT
+
+
+class TimeMachine:
+    """Moves the platform's clock (digigov.core.clock) for one test."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.monkeypatch = monkeypatch
+        self.offset = dt.timedelta(0)
+        real_now = clock.now
+
+        monkeypatch.setattr(clock, "now", lambda: real_now() + self.offset)
+
+    def forward(self, **amount: float) -> None:
+        self.offset += dt.timedelta(**amount)
+
+
+@pytest.fixture
+def travel(monkeypatch: pytest.MonkeyPatch) -> TimeMachine:
+    return TimeMachine(monkeypatch)
+
+
+BYGGLOV_ANSWERS = {
+    "ar_agare": True,
+    "atgard": "garage_carport",
+    "byggnadstyp": "komplementbyggnad",
+    "bruttoarea": "36",
+    "beskrivning": "Ett garage i trä, faluröd kulör.",
+    "epost": "anna@exempel.se",
+}
+ANNA = "199003152387"
+TEST_NAMES = {ANNA: "Anna Andersson", "198511224571": "Erik Lindqvist"}
+
+
+def submit_bygglov(services: dict[str, Any], person: str = ANNA) -> Any:
+    """A complete Bygglov application from a person, submitted: the case it opened."""
+    from digigov.cases import actions
+
+    actor = Actor.person(person, TEST_NAMES.get(person, ""))
+    application = actions.start_application(
+        actor=actor,
+        service_version=services["BYGGLOV"],
+        applicant_kind="person",
+        applicant_identifier=person,
+    )
+    application = actions.save_answers(
+        actor=actor, application=application, answers=BYGGLOV_ANSWERS
+    )
+    for field in ("situationsplan", "planritning", "fasadritning"):
+        actions.add_attachment(
+            actor=actor,
+            application=application,
+            field_id=field,
+            file_name="ritning.pdf",
+            chunks=[PDF],
+        )
+    return actions.submit_application(
+        actor=actor,
+        application_id=application.pk,
+        actor_loa="http://id.elegnamnden.se/loa/1.0/loa3",
+    )
+
+
+@pytest.fixture
+def bygglov_case(services: dict[str, Any]) -> Any:
+    return submit_bygglov(services)
+
+
+def pdf_streams(pdf: bytes) -> bytes:
+    """Every stream of a PDF, inflated where compressed (to find its PDF/A metadata)."""
+    found = b""
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            found += zlib.decompress(match.group(1))
+        except zlib.error:
+            found += match.group(1)
+    return found
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

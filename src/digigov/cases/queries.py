@@ -1,16 +1,31 @@
 """Reads of applications and cases, always for the person asking.
 
-A person sees the applications they submit or that are made for them; anyone
-else gets None, which the pages and the API turn into 404.
+A person sees the applications and cases they submit or that are made for
+them; staff see the cases of the organisations they work in; anyone else gets
+None, which the pages and the API turn into 404.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from dataclasses import dataclass
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
-from digigov.cases.models import Application, Attachment, Case
+from digigov.cases import clocks
+from digigov.cases.models import (
+    Application,
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseRequest,
+    Decision,
+    Document,
+)
+from digigov.core import clock
+from digigov.identity.models import StaffMembership
 
 LARGE_VERSION_FIELDS = ("service_version__spec", "service_version__search_text")
 
@@ -83,3 +98,158 @@ def attachments_of(application: Application) -> QuerySet[Attachment]:
 
 def case_of(application: Application) -> Case | None:
     return Case.objects.filter(application=application).first()
+
+
+# -- cases, for staff --------------------------------------------------------------
+
+QUEUE_PAGE = 50
+
+
+def staff_organisation_ids(user: AbstractBaseUser) -> list[int]:
+    return list(
+        StaffMembership.objects.filter(user_id=user.pk)
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
+
+
+def _cases() -> QuerySet[Case]:
+    return Case.objects.select_related("organisation", "service_version", "assigned_to").defer(
+        *LARGE_VERSION_FIELDS
+    )
+
+
+def case_for_staff(user: AbstractBaseUser, public_id: str | uuid.UUID) -> Case | None:
+    """A case of one of the organisations the staff member works in; None otherwise."""
+    parsed = _parse(public_id)
+    if parsed is None:
+        return None
+    return (
+        _cases()
+        .select_related("application")
+        .filter(public_id=parsed, organisation_id__in=staff_organisation_ids(user))
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    service: str = ""
+    state: str = ""
+    # "" anyone, "none" nobody, "me" the asker, or a user id
+    assigned: str = ""
+    # "" all open, "late", "near" (within clocks.WARN_DAYS), "finished"
+    due: str = ""
+
+
+def queue(
+    organisation_id: int, filters: QueueFilter, *, user_id: int | None, page: int = 1
+) -> tuple[list[Case], bool]:
+    """One page of an organisation's cases, soonest deadline first, and whether more follow.
+
+    No total count: counting a million rows for every page view costs more
+    than the page itself; the queue pages by "next" and "previous".
+    """
+    found = _cases().filter(organisation_id=organisation_id)
+    today = clock.today()
+    if filters.due == "finished":
+        found = found.filter(finished=True)
+    else:
+        found = found.filter(finished=False)
+        if filters.due == "late":
+            found = found.filter(deadline__lt=today, clock_paused=False)
+        elif filters.due == "near":
+            found = found.filter(
+                deadline__gte=today,
+                deadline__lte=today + dt.timedelta(days=clocks.WARN_DAYS),
+                clock_paused=False,
+            )
+    if filters.service:
+        found = found.filter(service_code=filters.service)
+    if filters.state:
+        found = found.filter(state=filters.state)
+    if filters.assigned == "none":
+        found = found.filter(assigned_to__isnull=True)
+    elif filters.assigned == "me":
+        found = found.filter(assigned_to_id=user_id)
+    elif filters.assigned.isdigit():
+        found = found.filter(assigned_to_id=int(filters.assigned))
+    start = (max(page, 1) - 1) * QUEUE_PAGE
+    rows = list(found.order_by("deadline", "pk")[start : start + QUEUE_PAGE + 1])
+    return rows[:QUEUE_PAGE], len(rows) > QUEUE_PAGE
+
+
+def documents_of(case: Case) -> QuerySet[Document]:
+    return Document.objects.filter(case=case).select_related("attachment").order_by("sequence")
+
+
+def events_of(case: Case) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case=case).order_by("occurred_at", "pk")
+
+
+def open_request(case: Case) -> CaseRequest | None:
+    return CaseRequest.objects.filter(case=case, answered_at__isnull=True).first()
+
+
+def decision_of(case: Case) -> Decision | None:
+    return Decision.objects.filter(case=case).select_related("document").first()
+
+
+def document_for_staff(user: AbstractBaseUser, case: Case, sequence: int) -> Document | None:
+    if case.organisation_id not in staff_organisation_ids(user):
+        return None
+    return documents_of(case).filter(sequence=sequence).first()
+
+
+def staff_attachment(user: AbstractBaseUser, public_id: str | uuid.UUID) -> Attachment | None:
+    parsed = _parse(public_id)
+    if parsed is None:
+        return None
+    return (
+        Attachment.objects.filter(
+            public_id=parsed, organisation_id__in=staff_organisation_ids(user)
+        )
+        .select_related("application")
+        .first()
+    )
+
+
+# -- cases, for the person they concern ---------------------------------------------------
+
+
+def cases_of(person: str) -> QuerySet[Case]:
+    """The cases this person applied in or submitted, newest first."""
+    return (
+        _cases()
+        .filter(Q(applicant_identifier=person) | Q(submitted_by=person))
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def case_for_person(person: str, public_id: str | uuid.UUID) -> Case | None:
+    parsed = _parse(public_id)
+    if parsed is None:
+        return None
+    return cases_of(person).select_related("application").filter(public_id=parsed).first()
+
+
+def decision_document_for_person(person: str, case: Case) -> Document | None:
+    """The applicant's own outgoing documents: decisions only, for now."""
+    if person not in (case.applicant_identifier, case.submitted_by):
+        return None
+    return Document.objects.filter(case=case, kind=Document.Kind.DECISION).first()
+
+
+# -- the public diary ------------------------------------------------------------------
+
+DIARY_PAGE = 50
+
+
+def diary(organisation_id: int, *, number: str = "", page: int = 1) -> tuple[list[Document], bool]:
+    """Registered documents, newest first. Secret ones are listed too; the page masks them."""
+    found = Document.objects.filter(organisation_id=organisation_id).select_related("case")
+    if number:
+        found = found.filter(case__organisation_id=organisation_id, case__registrar_number=number)
+    start = (max(page, 1) - 1) * DIARY_PAGE
+    rows = list(found.order_by("-registered_at", "-pk")[start : start + DIARY_PAGE + 1])
+    return rows[:DIARY_PAGE], len(rows) > DIARY_PAGE

@@ -13,3 +13,8 @@ def now() -> dt.datetime:
 
 def today() -> dt.date:
     return timezone.localdate(now())
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    """The day a moment falls on in Sweden (the project's time zone)."""
+    return timezone.localdate(moment)

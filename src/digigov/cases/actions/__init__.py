@@ -14,13 +14,37 @@ from digigov.cases.actions.applications import (
     start_application,
     submit_application,
 )
+from digigov.cases.actions.handling import (
+    Refused,
+    Staff,
+    add_document,
+    allowed_transitions,
+    answer_request,
+    assign,
+    clock_of,
+    extend_deadline,
+    record_access,
+    staff_in,
+    take,
+)
 
 __all__ = [
+    "Refused",
+    "Staff",
     "add_attachment",
+    "add_document",
+    "allowed_transitions",
+    "answer_request",
+    "assign",
+    "clock_of",
     "event_type",
+    "extend_deadline",
     "next_registrar_number",
+    "record_access",
     "remove_attachment",
     "save_answers",
+    "staff_in",
     "start_application",
     "submit_application",
+    "take",
 ]

@@ -1,15 +1,13 @@
 """The resident's path through the pages: find, fill in over two sittings, attach, submit."""
 
 import io
-import re
-import zlib
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from digigov.cases.models import Application, Case
-from digigov.conftest import PDF, sign_in_resident
+from digigov.conftest import PDF, pdf_streams, sign_in_resident
 
 pytestmark = pytest.mark.django_db
 ANNA = "199003152387"
@@ -25,17 +23,6 @@ def upload(name, content=PDF):
     handle = io.BytesIO(content)
     handle.name = name
     return handle
-
-
-def pdf_streams(pdf: bytes) -> bytes:
-    """Every stream of a PDF, inflated where compressed."""
-    found = b""
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
-        try:
-            found += zlib.decompress(match.group(1))
-        except zlib.error:
-            found += match.group(1)
-    return found
 
 
 def start_bygglov(client) -> Application:
