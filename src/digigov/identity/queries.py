@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
@@ -16,6 +17,23 @@ THROTTLE_WINDOW = dt.timedelta(minutes=15)
 def memberships(user: AbstractBaseUser) -> QuerySet[StaffMembership]:
     """The signed-in staff member's own roles, never anyone else's."""
     return StaffMembership.objects.filter(user_id=user.pk).select_related("organisation")
+
+
+def staff_with_role(organisation_id: int, role: str) -> list[AbstractBaseUser]:
+    """The active staff accounts holding a role in one organisation, by name."""
+    user_model = get_user_model()
+    return list(
+        user_model.objects.filter(
+            memberships__organisation_id=organisation_id, memberships__role=role, is_active=True
+        ).order_by("first_name", "last_name", "username")
+    )
+
+
+def staff_user(user_id: int) -> AbstractBaseUser | None:
+    found: AbstractBaseUser | None = (
+        get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    )
+    return found
 
 
 def staff_sign_in_throttled(username: str, client_address: str, limit: int) -> bool:

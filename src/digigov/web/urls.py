@@ -1,6 +1,6 @@
 from django.urls import path
 
-from digigov.web import application_views, views
+from digigov.web import application_views, case_views, views
 
 app_name = "web"
 
@@ -8,7 +8,38 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("organisationer/<slug:slug>/", views.organisation, name="organisation"),
     path("mina-sidor/", views.my_pages, name="my-pages"),
-    path("arbetsyta/", views.workspace, name="workspace"),
+    path("organisationer/<slug:slug>/diarium/", case_views.diary, name="diary"),
+    path("arbetsyta/", case_views.workspace, name="workspace"),
+    path("arbetsyta/arenden/<str:public_id>/", case_views.staff_case, name="staff-case"),
+    path(
+        "arbetsyta/arenden/<str:public_id>/steg/<slug:transition_id>/",
+        case_views.staff_step,
+        name="staff-case-step",
+    ),
+    path(
+        "arbetsyta/arenden/<str:public_id>/tilldela/",
+        case_views.staff_assign,
+        name="staff-case-assign",
+    ),
+    path(
+        "arbetsyta/arenden/<str:public_id>/forlang/",
+        case_views.staff_extend,
+        name="staff-case-extend",
+    ),
+    path(
+        "arbetsyta/arenden/<str:public_id>/handlingar/<int:sequence>/",
+        case_views.staff_document,
+        name="staff-case-document",
+    ),
+    path("mina-sidor/arenden/<str:public_id>/", case_views.my_case, name="my-case"),
+    path(
+        "mina-sidor/arenden/<str:public_id>/svar/", case_views.my_case_answer, name="my-case-answer"
+    ),
+    path(
+        "mina-sidor/arenden/<str:public_id>/handlingar/<int:sequence>/",
+        case_views.my_case_document,
+        name="my-case-document",
+    ),
     path("tillganglighet/", views.accessibility, name="accessibility"),
     path("e-tjanster/", application_views.search, name="service-search"),
     path("e-tjanster/<slug:slug>/<str:code>/", application_views.service, name="service"),

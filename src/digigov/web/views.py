@@ -7,7 +7,6 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,6 @@ from django.views.decorators.http import require_safe
 from digigov.cases import queries as case_queries
 from digigov.core import queries as core_queries
 from digigov.identity import loa
-from digigov.identity import queries as identity_queries
 from digigov.services import queries as service_queries
 
 View = Callable[..., HttpResponseBase]
@@ -59,18 +57,9 @@ def my_pages(request: HttpRequest) -> HttpResponse:
         "loa_label": loa.LABELS.get(current.loa, current.loa),
         "session": current,
         "drafts": case_queries.drafts_of(number),
-        "submitted": case_queries.applications_of(number)
-        .filter(status="submitted")
-        .select_related("case"),
+        "cases": case_queries.cases_of(number)[:100],
     }
     return render(request, "web/my_pages.html", context)
-
-
-@require_safe
-@login_required
-def workspace(request: HttpRequest) -> HttpResponse:
-    memberships = identity_queries.memberships(request.user)  # type: ignore[arg-type]
-    return render(request, "web/workspace.html", {"memberships": memberships})
 
 
 @require_safe

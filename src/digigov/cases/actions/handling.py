@@ -10,7 +10,7 @@ registered documents, the clock and the audit row commit together.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -582,14 +582,18 @@ def answer_request(
     actor: Actor,
     case: Case,
     text: str,
-    files: list[tuple[str, Iterable[bytes]]],
+    files: Sequence[tuple[str, Iterable[bytes]]],
 ) -> Case:
     """The applicant answers the open request in the portal, with text and files."""
     if not (text or "").strip() and not files:
         raise ValidationError({"text": [_("Skriv ett svar eller bifoga en fil.")]}, code="required")
     if len(files) > ANSWER_MAX_FILES:
         raise ValidationError(
-            {"files": [_("Du kan bifoga högst %(count)s filer.") % {"count": ANSWER_MAX_FILES}]},
+            {
+                "attachments": [
+                    _("Du kan bifoga högst %(count)s filer.") % {"count": ANSWER_MAX_FILES}
+                ]
+            },
             code="file_count",
         )
     stored: list[tuple[str, str, storage.Stored]] = []
