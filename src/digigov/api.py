@@ -7,6 +7,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from digigov.cases.api import router as cases_router
+from digigov.cases.org_api import router as organisation_cases_router
 from digigov.core import problems
 from digigov.core.api import router as core_router
 from digigov.identity.api import router as identity_router
@@ -32,3 +33,4 @@ api.add_router("/", core_router)
 api.add_router("/", identity_router)
 api.add_router("/", services_router)
 api.add_router("/", cases_router)
+api.add_router("/", organisation_cases_router)

@@ -132,6 +132,27 @@ def case_for_staff(user: AbstractBaseUser, public_id: str | uuid.UUID) -> Case |
     )
 
 
+def case_of_organisation(organisation_id: int, public_id: str | uuid.UUID) -> Case | None:
+    """For an organisation's own systems: a case of that organisation only."""
+    parsed = _parse(public_id)
+    if parsed is None:
+        return None
+    return (
+        _cases()
+        .select_related("application")
+        .filter(public_id=parsed, organisation_id=organisation_id)
+        .first()
+    )
+
+
+def case_by_number(organisation_id: int, registrar_number: str) -> Case | None:
+    return (
+        _cases()
+        .filter(organisation_id=organisation_id, registrar_number=registrar_number.strip())
+        .first()
+    )
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     service: str = ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from typing import Any
 
@@ -10,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from digigov.core import audit, clock
@@ -19,6 +21,7 @@ from digigov.core.models import Organisation
 from digigov.identity import builtin_eid
 from digigov.identity.models import (
     AccessToken,
+    ApiCredential,
     AuthorizationCode,
     FailedStaffSignIn,
     ProviderKey,
@@ -252,3 +255,59 @@ def purge_expired_provider_state() -> int:
     tokens, _ = AccessToken.objects.filter(expires_at__lt=cutoff).delete()
     failures, _ = FailedStaffSignIn.objects.filter(attempted_at__lt=cutoff).delete()
     return codes + tokens + failures
+
+
+# -- API credentials for organisations' own systems -------------------------------
+
+API_KEY_PREFIX = "dg"
+
+
+@transaction.atomic
+def create_api_credential(
+    *, actor: Actor, organisation: Organisation, name: str, scopes: list[str], role: str
+) -> tuple[ApiCredential, str]:
+    """A new credential and its key, which is shown this once and never stored."""
+    unknown = sorted(set(scopes) - set(ApiCredential.Scope.values))
+    if not scopes or unknown:
+        raise ValidationError(
+            f"scopes must be among {', '.join(ApiCredential.Scope.values)}", code="scopes"
+        )
+    if role not in StaffMembership.Role.values:
+        raise ValidationError(f"role must be one of {', '.join(StaffMembership.Role.values)}")
+    if not name.strip():
+        raise ValidationError("a credential needs a name", code="name")
+    key_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)
+    credential = ApiCredential.objects.create(
+        organisation=organisation,
+        name=name.strip()[:100],
+        key_id=key_id,
+        secret_hash=hashlib.sha256(secret.encode()).hexdigest(),
+        scopes=sorted(set(scopes)),
+        role=role,
+        created_at=clock.now(),
+    )
+    audit.record(
+        actor=actor,
+        action="api_credential.created",
+        organisation=organisation,
+        object_type="api_credential",
+        object_id=key_id,
+        data={"name": credential.name, "scopes": credential.scopes, "role": role},
+    )
+    return credential, f"{API_KEY_PREFIX}_{key_id}_{secret}"
+
+
+@transaction.atomic
+def revoke_api_credential(*, actor: Actor, credential: ApiCredential) -> None:
+    if credential.revoked_at is not None:
+        return
+    credential.revoked_at = clock.now()
+    credential.save(update_fields=["revoked_at"])
+    audit.record(
+        actor=actor,
+        action="api_credential.revoked",
+        organisation=credential.organisation,
+        object_type="api_credential",
+        object_id=credential.key_id,
+    )

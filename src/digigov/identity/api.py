@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.security import APIKeyCookie
+from ninja.security import APIKeyCookie, HttpBearer
 
 from digigov.core.problems import documented
+from digigov.identity import queries
+from digigov.identity.models import ApiCredential
 from digigov.identity.session import ResidentSession
 
 router = Router(tags=["identity"])
@@ -19,6 +21,15 @@ class ResidentSessionAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> ResidentSession | None:
         return getattr(request, "resident", None)
+
+
+class OrganisationKeyAuth(HttpBearer):
+    """An organisation's own system, with a key from `digigov api_credential create`."""
+
+    openapi_description = "Authorization: Bearer dg_<key id>_<secret>, one organisation's key"
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiCredential | None:
+        return queries.api_credential(token)
 
 
 class Me(Schema):

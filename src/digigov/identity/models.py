@@ -97,3 +97,27 @@ class AccessToken(models.Model):
 
     def __str__(self) -> str:
         return self.token_hash[:8]
+
+
+class ApiCredential(OrganisationOwned):
+    """A key with which one of an organisation's own systems calls the API.
+
+    The key is shown once, when made; only its SHA-256 is kept (it is 256
+    random bits, so a slow hash adds nothing). It acts in one process role and
+    only within its scopes, and only on its own organisation's data.
+    """
+
+    class Scope(models.TextChoices):
+        CASES_READ = "cases:read", _("Läsa ärenden")
+        CASES_WRITE = "cases:write", _("Ändra ärenden")
+
+    name = models.CharField(max_length=100)
+    key_id = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.JSONField(default=list)
+    role = models.CharField(max_length=20, choices=StaffMembership.Role.choices)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_id}) @ {self.organisation}"

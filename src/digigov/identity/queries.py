@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from digigov.core import clock
-from digigov.identity.models import AccessToken, FailedStaffSignIn, StaffMembership
+from digigov.identity.models import (
+    AccessToken,
+    ApiCredential,
+    FailedStaffSignIn,
+    StaffMembership,
+)
 
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
 
@@ -52,3 +59,24 @@ def staff_sign_in_throttled(username: str, client_address: str, limit: int) -> b
 def access_token_claims(token_hash: str) -> dict[str, object] | None:
     token = AccessToken.objects.filter(token_hash=token_hash, expires_at__gt=clock.now()).first()
     return None if token is None else dict(token.claims)
+
+
+def api_credential(key: str) -> ApiCredential | None:
+    """The live credential a presented key belongs to, compared in constant time."""
+    prefix, _, rest = key.partition("_")
+    key_id, _, secret = rest.partition("_")
+    if prefix != "dg" or not key_id or not secret:
+        return None
+    found = (
+        ApiCredential.objects.filter(key_id=key_id, revoked_at__isnull=True)
+        .select_related("organisation")
+        .first()
+    )
+    if found is None:
+        return None
+    digest = hashlib.sha256(secret.encode()).hexdigest()
+    return found if hmac.compare_digest(digest, found.secret_hash) else None
+
+
+def api_credentials(organisation_id: int) -> QuerySet[ApiCredential]:
+    return ApiCredential.objects.filter(organisation_id=organisation_id).order_by("created_at")

@@ -61,20 +61,22 @@ class Refused(Exception):
 
 @dataclass(frozen=True)
 class Staff:
-    """A signed-in staff member acting in one organisation, with their roles there."""
+    """Who acts in one organisation, with their roles there: a staff member, or one
+    of the organisation's own systems through an API credential (no user then)."""
 
-    user: AbstractBaseUser
+    actor: Actor
     roles: frozenset[str]
-
-    @property
-    def actor(self) -> Actor:
-        full_name = getattr(self.user, "get_full_name", lambda: "")()
-        return Actor.staff(self.user.get_username(), full_name)
+    user: AbstractBaseUser | None = None
 
 
 def staff_in(user: AbstractBaseUser, organisation_id: int) -> Staff:
     roles = StaffMembership.objects.filter(user_id=user.pk, organisation_id=organisation_id)
-    return Staff(user, frozenset(roles.values_list("role", flat=True)))
+    full_name = getattr(user, "get_full_name", str)()
+    return Staff(
+        Actor.staff(user.get_username(), full_name),
+        frozenset(roles.values_list("role", flat=True)),
+        user,
+    )
 
 
 # -- the common path ----------------------------------------------------------

@@ -1,0 +1,180 @@
+"""The API for organisations' own systems: keys, scopes, scoping, moving cases, the diary."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from digigov.cases.models import Case, Decision, Document
+from digigov.core.actors import Actor
+from digigov.core.models import AccessRecord
+from digigov.identity import actions as identity_actions
+from digigov.identity.models import ApiCredential
+
+pytestmark = pytest.mark.django_db
+SYSTEM = Actor.system("tests")
+
+
+def key_for(organisation, scopes=("cases:read", "cases:write"), role="handlaggare"):
+    _credential, key = identity_actions.create_api_credential(
+        actor=SYSTEM, organisation=organisation, name="Ärendesystem", scopes=list(scopes), role=role
+    )
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def move(client, auth, case, transition, **body):
+    current = Case.objects.get(pk=case.pk)
+    return client.post(
+        f"/api/cases/{case.public_id}/transitions",
+        {"transition": transition, "revision": current.revision, **body},
+        content_type="application/json",
+        **auth,
+    )
+
+
+def test_a_system_lists_and_reads_its_organisations_cases(client, organisation, bygglov_case):
+    auth = key_for(organisation, scopes=["cases:read"])
+    listing = client.get("/api/cases", **auth)
+    assert listing.status_code == 200
+    [item] = listing.json()["items"]
+    assert item["registrar_number"] == bygglov_case.registrar_number
+    assert item["service"] == "BYGGLOV" and listing.json()["next_page"] is None
+    by_number = client.get(
+        "/api/cases", {"registrar_number": bygglov_case.registrar_number}, **auth
+    )
+    assert len(by_number.json()["items"]) == 1
+    detail = client.get(f"/api/cases/{bygglov_case.public_id}", **auth).json()
+    assert detail["clock"]["law"] == "PBL 9 kap. 27 §"
+    assert [d["number"] for d in detail["documents"]][0] == f"{bygglov_case.registrar_number}-1"
+    assert detail["events"][0]["type"] == "EXEMPELBY.BYGGLOV.INKOMMEN"
+    assert "paborja" in detail["transitions"]
+    record = AccessRecord.objects.get(object_id=bygglov_case.registrar_number)
+    assert record.actor.startswith("system:api:") and record.purpose == "Verksamhetssystem"
+
+
+def test_another_organisations_key_sees_nothing(client, other_organisation, bygglov_case):
+    auth = key_for(other_organisation)
+    assert client.get("/api/cases", **auth).json()["items"] == []
+    response = client.get(f"/api/cases/{bygglov_case.public_id}", **auth)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert move(client, auth, bygglov_case, "paborja").status_code == 404
+
+
+def test_keys_are_checked(client, organisation, bygglov_case):
+    assert client.get("/api/cases").status_code == 401
+    assert client.get("/api/cases", HTTP_AUTHORIZATION="Bearer dg_0000_nope").status_code == 401
+    credential, key = identity_actions.create_api_credential(
+        actor=SYSTEM,
+        organisation=organisation,
+        name="Gammal",
+        scopes=["cases:read"],
+        role="handlaggare",
+    )
+    assert client.get("/api/cases", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    assert client.get("/api/cases", HTTP_AUTHORIZATION=f"Bearer {key[:-2]}xx").status_code == 401
+    identity_actions.revoke_api_credential(actor=SYSTEM, credential=credential)
+    assert client.get("/api/cases", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+    assert not ApiCredential.objects.filter(secret_hash__contains=key.rsplit("_", 1)[1]).exists()
+
+
+def test_a_read_only_key_cannot_change_anything(client, organisation, bygglov_case):
+    auth = key_for(organisation, scopes=["cases:read"])
+    response = move(client, auth, bygglov_case, "paborja")
+    assert response.status_code == 403
+    assert "cases:write" in response.json()["detail"]
+    assert Case.objects.get(pk=bygglov_case.pk).state == "inkommen"
+
+
+def test_a_system_moves_a_case_through_its_process(client, organisation, bygglov_case):
+    auth = key_for(organisation)
+    started = move(client, auth, bygglov_case, "paborja")
+    assert started.status_code == 200 and started.json()["state"] == "under_handlaggning"
+    not_allowed = move(client, auth, bygglov_case, "avsluta")
+    assert not_allowed.status_code == 409
+    assert not_allowed.json()["type"].endswith("transition-not-allowed")
+    assert "Avsluta" in not_allowed.json()["detail"]
+    no_reasons = move(client, auth, bygglov_case, "besluta", outcome="bifall")
+    assert no_reasons.status_code == 422
+    assert no_reasons.json()["errors"][0]["pointer"] == "/reasons"
+    stale = client.post(
+        f"/api/cases/{bygglov_case.public_id}/transitions",
+        {"transition": "besluta", "revision": 1, "outcome": "bifall", "reasons": "Ok."},
+        content_type="application/json",
+        **auth,
+    )
+    assert stale.status_code == 409 and stale.json()["type"].endswith("stale")
+    decided = move(
+        client, auth, bygglov_case, "besluta", outcome="bifall", reasons="Följer planen."
+    )
+    assert decided.status_code == 200 and decided.json()["finished"]
+    assert Decision.objects.get().decided_by.startswith("system:api:")
+
+
+def test_a_system_registers_a_document(client, organisation, bygglov_case):
+    auth = key_for(organisation)
+    url = f"/api/cases/{bygglov_case.public_id}/documents"
+    added = client.post(
+        url,
+        {"direction": "in", "title": "Yttrande från grannen", "counterpart": "Granne G"},
+        content_type="application/json",
+        **auth,
+    )
+    assert added.status_code == 201
+    assert added.json()["number"] == f"{bygglov_case.registrar_number}-5"
+    empty = client.post(
+        url, {"direction": "in", "title": "  "}, content_type="application/json", **auth
+    )
+    assert empty.status_code == 422
+    wrong = client.post(
+        url, {"direction": "sideways", "title": "x"}, content_type="application/json", **auth
+    )
+    assert wrong.status_code == 422
+    assert Document.objects.filter(case=bygglov_case).count() == 5
+
+
+def test_the_diary_api_masks_secret_entries(client, organisation, bygglov_case):
+    Document.objects.filter(case=bygglov_case, sequence=2).update(secrecy_ground="OSL 21 kap. 1 §")
+    body = client.get(f"/api/organisations/{organisation.slug}/diary").json()
+    by_number = {item["number"]: item for item in body["items"]}
+    masked = by_number[f"{bygglov_case.registrar_number}-2"]
+    assert masked["secret"] and masked["title"] is None and masked["counterpart"] is None
+    assert by_number[f"{bygglov_case.registrar_number}-1"]["counterpart"] == "Anna Andersson"
+    assert client.get("/api/organisations/okand/diary").status_code == 404
+    assert (
+        client.get(f"/api/organisations/{organisation.slug}/diary", {"page": "x"}).status_code
+        == 422
+    )
+
+
+def test_the_command_makes_lists_and_revokes_keys(organisation, capsys):
+    call_command(
+        "api_credential",
+        "create",
+        "--organisation",
+        organisation.slug,
+        "--name",
+        "Diariet",
+        "--scope",
+        "cases:read",
+    )
+    out = capsys.readouterr().out
+    key = out.strip().splitlines()[-1]
+    assert key.startswith("dg_")
+    credential = ApiCredential.objects.get()
+    call_command("api_credential", "list", "--organisation", organisation.slug)
+    assert credential.key_id in capsys.readouterr().out
+    call_command("api_credential", "revoke", "--organisation", organisation.slug, credential.key_id)
+    credential.refresh_from_db()
+    assert credential.revoked_at is not None
+    with pytest.raises(CommandError):
+        call_command(
+            "api_credential",
+            "create",
+            "--organisation",
+            "okand",
+            "--name",
+            "x",
+            "--scope",
+            "cases:read",
+        )
+    with pytest.raises(CommandError):
+        call_command("api_credential", "create", "--organisation", organisation.slug, "--name", "x")
