@@ -76,6 +76,33 @@ def run(env: dict[str, str], *arguments: str) -> None:
     subprocess.run([*DIGIGOV, *arguments], env=env, check=True, cwd=ROOT)
 
 
+def capture(env: dict[str, str], *arguments: str) -> str:
+    """Run a digigov command and return what it printed."""
+    finished = subprocess.run(
+        [*DIGIGOV, *arguments], env=env, check=True, cwd=ROOT, capture_output=True, text=True
+    )
+    return finished.stdout
+
+
+def query_column(url: str, sql: str, parameters: list[object]) -> list[str]:
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        return [row[0] for row in connection.execute(sql, parameters).fetchall()]  # type: ignore[arg-type]
+
+
+def has_table_rows(url: str, table: str, at_least: int) -> bool:
+    """Whether the database exists and the table holds at least this many rows."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url) as connection:
+            row = connection.execute(f"SELECT count(*) FROM {table}").fetchone()
+    except psycopg.Error:
+        return False
+    return bool(row and row[0] >= at_least)
+
+
 @contextlib.contextmanager
 def server(env: dict[str, str]) -> Iterator[str]:
     """Start `digigov serve` (granian, production server) and stop it afterwards."""

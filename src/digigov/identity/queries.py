@@ -43,6 +43,11 @@ def staff_user(user_id: int) -> AbstractBaseUser | None:
     return found
 
 
+def staff_user_by_name(username: str) -> AbstractBaseUser:
+    found: AbstractBaseUser = get_user_model().objects.get(username=username)
+    return found
+
+
 def staff_sign_in_throttled(username: str, client_address: str, limit: int) -> bool:
     """Too many recent failures for this account, or (four times as many) from this address.
 

@@ -15,5 +15,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"demo data ready: {counts['organisations']} organisations, {counts['staff']} staff "
             f"accounts, {counts['people']} people in the population register, "
-            f"{counts['services']} services installed"
+            f"{counts['services']} services installed, {counts['cases']} demo cases made"
         )
