@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -208,3 +209,72 @@ def test_a_resident_applies_for_bygglov_over_two_sittings(
     page.goto(f"{base}/mina-sidor/")
     assert case.registrar_number in page.content()
     assert_no_violations(page, "Mina sidor with applications")
+
+
+def staff_sign_out(page: Page, base: str) -> None:
+    page.goto(f"{base}/arbetsyta/")
+    page.get_by_role("main").get_by_role("button", name="Logga ut").click()
+
+
+def test_a_case_worker_and_the_applicant_handle_a_case(
+    live_server: Any, demo: None, bygglov_case: Any, page: Page, tmp_path: Any
+) -> None:
+    """Completion requested in the workspace, answered on the applicant's case page,
+    decided; every page axe-clean, the decision found by the applicant."""
+    base = live_server.url
+    section = tmp_path / "sektion.pdf"
+    section.write_bytes(PDF)
+    page.goto(f"{base}/personal/logga-in/")
+    page.get_by_label("Användarnamn").fill("hanna")
+    page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_url(f"{base}/arbetsyta/")
+    page.get_by_role("link", name=bygglov_case.registrar_number).click()
+    assert_no_violations(page, "staff case page")
+
+    # a request without a message: the error summary links to the field
+    page.get_by_role("button", name="Begär komplettering").click()
+    assert_no_violations(page, "staff case page with errors")
+    page.get_by_role("alert").get_by_role("link").first.click()
+    assert page.url.endswith("#id_begar_komplettering-message")
+    page.locator("#id_begar_komplettering-message").fill("Bifoga en sektionsritning.")
+    due = dt.date.today() + dt.timedelta(weeks=3)
+    page.locator("#id_begar_komplettering-due_on").fill(due.isoformat())
+    page.get_by_role("button", name="Begär komplettering").click()
+    assert "Ärendet är uppdaterat." in page.content()
+    staff_sign_out(page, base)
+
+    sign_in_as_anna(page, base)
+    assert "Du behöver göra något" in page.content()
+    page.get_by_role("link", name="Ansökan om bygglov").click()
+    assert "Bifoga en sektionsritning." in page.content()
+    assert_no_violations(page, "the applicant's case page with a request")
+    page.get_by_label("Ditt svar").fill("Här är sektionsritningen.")
+    page.get_by_label("Bifoga filer").set_input_files(str(section))
+    page.get_by_role("button", name="Skicka svar").click()
+    assert "Ditt svar är registrerat" in page.content()
+    page.get_by_role("button", name="Logga ut").click()
+
+    page.goto(f"{base}/personal/logga-in/")
+    page.get_by_label("Användarnamn").fill("hanna")
+    page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    page.goto(f"{base}/arbetsyta/arenden/{bygglov_case.public_id}/")
+    assert "Komplettering: sektion.pdf" in page.content()
+    page.get_by_label("Bygglov beviljas").check()
+    page.get_by_label("Skäl för beslutet").fill("Åtgärden följer detaljplanen.")
+    page.get_by_role("button", name="Besluta").click()
+    assert "Ärendet är uppdaterat." in page.content()
+    staff_sign_out(page, base)
+
+    sign_in_as_anna(page, base)
+    page.get_by_role("link", name="Ansökan om bygglov").click()
+    assert "Bygglov beviljas" in page.content() and "Så överklagar du" in page.content()
+    assert_no_violations(page, "the applicant's case page with the decision")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Ladda ner beslutet (PDF)").click()
+    assert download.value.path().read_bytes().startswith(b"%PDF-")
+
+    page.goto(f"{base}/organisationer/exempelby/diarium/")
+    assert bygglov_case.registrar_number in page.content()
+    assert_no_violations(page, "the public diary")
