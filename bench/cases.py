@@ -181,18 +181,19 @@ SELECT a.id, a.organisation_id, md5('c' || a.id)::uuid, a.id, a.service_version_
     || extract(year FROM a.submitted_at)::int || '/' || lpad(a.id::text, 7, '0'),
     s.state, s.state = 'vantar_komplettering', s.finished, 'person', a.applicant_identifier,
     a.applicant_name, a.submitted_by, v.code = 'EKONOMISKT_BISTAND', a.submitted_at,
-    CASE WHEN a.id %% 3 = 0 THEN NULL ELSE v.worker END, a.submitted_at::date,
+    CASE WHEN (a.id / 7) %% 3 = 0 THEN NULL ELSE v.worker END, a.submitted_at::date,
     (a.submitted_at + interval '70 days')::date, s.state = 'vantar_komplettering', 0, '',
     CASE WHEN s.finished THEN a.submitted_at + interval '40 days' END, NULL, 1
 FROM cases_application a
 JOIN bench_version v ON v.version_id = a.service_version_id
+CROSS JOIN LATERAL (SELECT (a.id / 17) AS k) h
 CROSS JOIN LATERAL (SELECT CASE
-    WHEN a.id %% 5 <> 0 THEN 'beslutad'
-    WHEN a.id %% 3 = 0 THEN 'inkommen'
-    WHEN a.id %% 7 = 0 THEN 'vantar_komplettering'
+    WHEN h.k %% 5 <> 0 THEN 'beslutad'
+    WHEN h.k %% 3 = 0 THEN 'inkommen'
+    WHEN h.k %% 7 = 0 THEN 'vantar_komplettering'
     ELSE (SELECT s->>'id' FROM jsonb_array_elements(
         (SELECT spec->'process'->'states' FROM services_serviceversion WHERE id = a.service_version_id)
-    ) s OFFSET 1 LIMIT 1) END AS state, a.id %% 5 <> 0 AS finished) s
+    ) s OFFSET 1 LIMIT 1) END AS state, h.k %% 5 <> 0 AS finished) s
 WHERE a.id BETWEEN %(low)s AND %(high)s
 """
 

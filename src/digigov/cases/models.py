@@ -152,14 +152,20 @@ class Case(OrganisationOwned):
             )
         ]
         indexes = [
-            # The queue: open cases of an organisation by deadline, and filtered.
+            # The queue: an organisation's open (or finished) cases by deadline,
+            # filtered by state, case worker or service: each an index range scan.
             models.Index(fields=["organisation", "finished", "deadline"], name="case_queue"),
-            models.Index(fields=["organisation", "state", "deadline"], name="case_queue_by_state"),
             models.Index(
-                fields=["organisation", "assigned_to", "deadline"], name="case_queue_by_worker"
+                fields=["organisation", "finished", "state", "deadline"],
+                name="case_queue_by_state",
             ),
             models.Index(
-                fields=["organisation", "service_code", "deadline"], name="case_queue_by_service"
+                fields=["organisation", "finished", "assigned_to", "deadline"],
+                name="case_queue_by_worker",
+            ),
+            models.Index(
+                fields=["organisation", "finished", "service_code", "deadline"],
+                name="case_queue_by_service",
             ),
             # A person's own cases, newest first.
             models.Index(fields=["applicant_identifier", "opened_at"], name="case_by_applicant"),

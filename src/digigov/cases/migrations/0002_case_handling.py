@@ -222,19 +222,21 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="case",
             index=models.Index(
-                fields=["organisation", "state", "deadline"], name="case_queue_by_state"
+                fields=["organisation", "finished", "state", "deadline"], name="case_queue_by_state"
             ),
         ),
         migrations.AddIndex(
             model_name="case",
             index=models.Index(
-                fields=["organisation", "assigned_to", "deadline"], name="case_queue_by_worker"
+                fields=["organisation", "finished", "assigned_to", "deadline"],
+                name="case_queue_by_worker",
             ),
         ),
         migrations.AddIndex(
             model_name="case",
             index=models.Index(
-                fields=["organisation", "service_code", "deadline"], name="case_queue_by_service"
+                fields=["organisation", "finished", "service_code", "deadline"],
+                name="case_queue_by_service",
             ),
         ),
         migrations.AddIndex(
