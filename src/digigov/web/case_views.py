@@ -70,7 +70,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
         iter(organisations.values())
     )
     language = request.LANGUAGE_CODE
-    installed = service_queries.current_services(chosen)
+    installed = service_queries.current_services(chosen).defer("spec", "search_text")
     specs = [catalogue.spec_of(version) for version in installed]
     states: dict[str, str] = {}
     for spec in specs:
