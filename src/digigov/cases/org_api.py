@@ -21,6 +21,7 @@ from digigov.cases import actions, queries
 from digigov.cases.models import Case, CaseEvent, Document
 from digigov.core import queries as core_queries
 from digigov.core.actors import Actor
+from digigov.core.fields import SafeText
 from digigov.core.problems import Problem, documented
 from digigov.identity.api import OrganisationKeyAuth
 from digigov.identity.models import ApiCredential
@@ -138,29 +139,29 @@ class CaseDetail(CaseSummary):
 
 
 class CaseFilter(Schema):
-    service: str = ""
-    state: str = ""
+    service: SafeText = ""
+    state: SafeText = ""
     assigned: Literal["", "none"] = ""
     due: Literal["", "near", "late", "finished"] = ""
-    registrar_number: str = ""
+    registrar_number: SafeText = ""
     page: int = 1
 
 
 class DocumentIn(Schema):
     direction: Literal["in", "out"]
-    title: str
-    counterpart: str = ""
-    text: str = ""
-    secrecy_ground: str | None = None
+    title: SafeText
+    counterpart: SafeText = ""
+    text: SafeText = ""
+    secrecy_ground: SafeText | None = None
 
 
 class TransitionIn(Schema):
-    transition: str
+    transition: SafeText
     revision: int
-    message: str = ""
+    message: SafeText = ""
     due_on: dt.date | None = None
-    outcome: str = ""
-    reasons: str = ""
+    outcome: SafeText = ""
+    reasons: SafeText = ""
 
 
 class DiaryEntry(Schema):
@@ -370,7 +371,8 @@ def diary(request: HttpRequest, slug: str, registrar_number: str = "", page: int
             404, "unknown-organisation", "No such organisation / Organisationen finns inte"
         )
     page = max(1, min(page, 10000))
-    documents, more = queries.diary(organisation.pk, number=registrar_number[:20], page=page)
+    number = registrar_number.replace("\x00", "")[:20]
+    documents, more = queries.diary(organisation.pk, number=number, page=page)
     return DiaryPage(
         items=[
             DiaryEntry(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar, cast
 
+from django.core.validators import slug_re
 from django.db.models import QuerySet
 
 from digigov.core.models import Organisation, OrganisationOwned
@@ -17,6 +18,8 @@ def organisations() -> QuerySet[Organisation]:
 
 
 def organisation_by_slug(slug: str) -> Organisation | None:
+    if not slug_re.fullmatch(slug):  # not a slug (a NUL, say): no such organisation
+        return None
     return Organisation.objects.filter(slug=slug).first()
 
 

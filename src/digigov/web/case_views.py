@@ -417,7 +417,7 @@ def diary(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = core_queries.organisation_by_slug(slug)
     if organisation is None:
         raise Http404
-    number = request.GET.get("diarienummer", "").strip()[:20]
+    number = request.GET.get("diarienummer", "").replace("\x00", "").strip()[:20]
     page = _page_number(request)
     documents, more = case_queries.diary(organisation.pk, number=number, page=page)
     query = {"diarienummer": number} if number else {}

@@ -313,6 +313,8 @@ def _required_text(value: str, field: str, message: str) -> str:
         raise ValidationError({field: [message]}, code="required")
     if len(cleaned) > 20000:
         raise ValidationError({field: [_("Texten är för lång.")]}, code="too_long")
+    if "\x00" in cleaned:
+        raise ValidationError({field: [_("Texten innehåller otillåtna tecken.")]}, code="invalid")
     return cleaned
 
 

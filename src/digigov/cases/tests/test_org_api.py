@@ -178,3 +178,27 @@ def test_the_command_makes_lists_and_revokes_keys(organisation, capsys):
         )
     with pytest.raises(CommandError):
         call_command("api_credential", "create", "--organisation", organisation.slug, "--name", "x")
+
+
+def test_nul_characters_are_refused_not_stored(client, organisation, bygglov_case):
+    # PostgreSQL cannot store NUL: the API refuses it with 422 instead of failing.
+    auth = key_for(organisation)
+    assert client.get("/api/cases", {"service": "BYGG\x00LOV"}, **auth).status_code == 422
+    added = client.post(
+        f"/api/cases/{bygglov_case.public_id}/documents",
+        {"direction": "in", "title": "Brev\x00"},
+        content_type="application/json",
+        **auth,
+    )
+    assert added.status_code == 422
+    diary = client.get(
+        f"/api/organisations/{organisation.slug}/diary", {"registrar_number": "BN\x00"}
+    )
+    assert diary.status_code == 200
+    assert client.get("/api/organisations/exempel\x00by/diary").status_code == 404
+    assert (
+        client.get(
+            f"/organisationer/{organisation.slug}/diarium/", {"diarienummer": "BN\x00"}
+        ).status_code
+        == 200
+    )
