@@ -222,19 +222,6 @@ def document_for_staff(user: AbstractBaseUser, case: Case, sequence: int) -> Doc
     return documents_of(case).filter(sequence=sequence).first()
 
 
-def staff_attachment(user: AbstractBaseUser, public_id: str | uuid.UUID) -> Attachment | None:
-    parsed = _parse(public_id)
-    if parsed is None:
-        return None
-    return (
-        Attachment.objects.filter(
-            public_id=parsed, organisation_id__in=staff_organisation_ids(user)
-        )
-        .select_related("application")
-        .first()
-    )
-
-
 # -- cases, for the person they concern ---------------------------------------------------
 
 
@@ -252,13 +239,6 @@ def case_for_person(person: str, public_id: str | uuid.UUID) -> Case | None:
     if parsed is None:
         return None
     return cases_of(person).select_related("application").filter(public_id=parsed).first()
-
-
-def decision_document_for_person(person: str, case: Case) -> Document | None:
-    """The applicant's own outgoing documents: decisions only, for now."""
-    if person not in (case.applicant_identifier, case.submitted_by):
-        return None
-    return Document.objects.filter(case=case, kind=Document.Kind.DECISION).first()
 
 
 # -- the public diary ------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from digigov.cases import actions, queries
 from digigov.cases.models import Application, Attachment, Case, CaseEvent, Document
-from digigov.conftest import PDF, PNG
+from digigov.conftest import BYGGLOV_ANSWERS, PDF, PNG
 from digigov.core.actors import Actor
 from digigov.core.models import AuditEntry
 from digigov.identity import loa
@@ -17,14 +17,7 @@ pytestmark = pytest.mark.django_db
 
 ANNA = Actor.person("199003152387", "Anna Andersson")
 ERIK = Actor.person("198511224571", "Erik Lindqvist")
-GARAGE = {
-    "ar_agare": True,
-    "atgard": "garage_carport",
-    "byggnadstyp": "komplementbyggnad",
-    "bruttoarea": "36",
-    "beskrivning": "Ett garage i trä, faluröd kulör.",
-    "epost": "anna@exempel.se",
-}
+GARAGE = BYGGLOV_ANSWERS
 
 
 def start(services, actor=ANNA, code="BYGGLOV", kind="person", applicant=None):
