@@ -53,18 +53,22 @@ class ClockState:
         return None if self.deadline is None else (self.deadline - today).days
 
     def warning(self, today: dt.date) -> str | None:
-        """'late', 'near' or None, for the queue."""
-        left = self.days_left(today)
-        if left is None or self.paused:
-            return None
-        if left < 0:
-            return "late"
-        return "near" if left <= WARN_DAYS else None
+        return warning(self.deadline, paused=self.paused, today=today)
 
     @property
     def sort_deadline(self) -> dt.date:
         """What the queue sorts by: the statutory deadline, else the six months."""
         return self.deadline or self.six_months
+
+
+def warning(deadline: dt.date | None, *, paused: bool, today: dt.date) -> str | None:
+    """'late', 'near' (within WARN_DAYS) or None: what the queue marks a deadline with."""
+    if deadline is None or paused:
+        return None
+    left = (deadline - today).days
+    if left < 0:
+        return "late"
+    return "near" if left <= WARN_DAYS else None
 
 
 def add(day: dt.date, duration: Duration) -> dt.date:

@@ -105,9 +105,15 @@ def case_of(application: Application) -> Case | None:
 QUEUE_PAGE = 50
 
 
+# The roles that handle cases; a service administrator adapts services but
+# does not read cases (which may be secret, as economic aid is).
+CASE_ROLES = (StaffMembership.Role.CASE_WORKER, StaffMembership.Role.REGISTRAR)
+
+
 def staff_organisation_ids(user: AbstractBaseUser) -> list[int]:
+    """The organisations whose cases this staff member handles."""
     return list(
-        StaffMembership.objects.filter(user_id=user.pk)
+        StaffMembership.objects.filter(user_id=user.pk, role__in=CASE_ROLES)
         .values_list("organisation_id", flat=True)
         .distinct()
     )

@@ -62,9 +62,13 @@ def _label(text: Any, language: str) -> str:
 @login_required
 def workspace(request: HttpRequest) -> HttpResponse:
     memberships = list(identity_queries.memberships(request.user))  # type: ignore[arg-type]
-    organisations = {m.organisation.slug: m.organisation for m in memberships}
+    organisations = {
+        m.organisation.slug: m.organisation
+        for m in memberships
+        if m.role in case_queries.CASE_ROLES
+    }
     context: dict[str, Any] = {"memberships": memberships, "organisations": organisations}
-    if not organisations:
+    if not organisations:  # no role that handles cases: the page lists the roles
         return render(request, "web/workspace.html", context)
     chosen = organisations.get(request.GET.get("organisation", "")) or next(
         iter(organisations.values())
@@ -94,7 +98,9 @@ def workspace(request: HttpRequest) -> HttpResponse:
             "state": states.get(case.state, case.state),
             "days_left": (case.deadline - today).days if case.deadline else None,
             "days_late": (today - case.deadline).days if case.deadline else None,
-            "warning": _warning(case, today),
+            "warning": None
+            if case.finished
+            else clocks.warning(case.deadline, paused=case.clock_paused, today=today),
         }
         for case in cases
     ]
@@ -108,15 +114,6 @@ def workspace(request: HttpRequest) -> HttpResponse:
         next_url=f"?{urlencode({**query, 'sida': page + 1})}" if more else "",
     )
     return render(request, "web/workspace.html", context)
-
-
-def _warning(case: Case, today: Any) -> str:
-    if case.finished or case.clock_paused or case.deadline is None:
-        return ""
-    left = (case.deadline - today).days
-    if left < 0:
-        return "late"
-    return "near" if left <= clocks.WARN_DAYS else ""
 
 
 # -- the case page --------------------------------------------------------------------

@@ -226,3 +226,11 @@ def test_the_public_diary_masks_secret_entries(client, services, organisation):
     ).content.decode()
     assert "SN 2026/00001-1" in one and public.registrar_number not in one
     assert client.get(reverse("web:diary", args=["okand"])).status_code == 404
+
+
+def test_a_service_administrator_does_not_read_cases(client, bygglov_case, organisation):
+    client.force_login(make_staff("tjadm", [(organisation, "administrator")]))
+    assert client.get(case_url(bygglov_case)).status_code == 404
+    page = client.get(reverse("web:workspace")).content.decode()
+    assert bygglov_case.registrar_number not in page
+    assert "Ingen av dina roller handlägger ärenden." in page
