@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "digigov.core",
     "digigov.identity",
+    "digigov.exchange",
     "digigov.registers",
     "digigov.services",
     "digigov.cases",

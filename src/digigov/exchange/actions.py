@@ -1,0 +1,516 @@
+"""Changes to the federation registry and to this installation's gateways.
+
+Registry actions keep members, subsystems, services, access rights and
+certificates, and publish signed global configurations. Gateway actions keep
+the anchor, the last verified configuration and the gateways' keys. Each is
+one transaction with an audit row in the platform's chain.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+
+from digigov.core import audit, clock
+from digigov.core.actors import Actor
+from digigov.core.models import Organisation
+from digigov.exchange import ca, configuration
+from digigov.exchange.identifiers import MEMBER_CLASSES, BadIdentifier, ClientId, MemberId
+from digigov.exchange.models import (
+    AccessRight,
+    Anchor,
+    Certificate,
+    Gateway,
+    GatewayKey,
+    LocalService,
+    Member,
+    PublishedConfiguration,
+    Registry,
+    Service,
+    Subsystem,
+    VerifiedConfiguration,
+)
+
+
+def _audit(actor: Actor, action: str, object_id: str, **data: Any) -> None:
+    audit.record(
+        actor=actor,
+        action=f"exchange.{action}",
+        object_type="exchange",
+        object_id=object_id,
+        data=data,
+    )
+
+
+def _registry() -> Registry:
+    found = Registry.objects.first()
+    if found is None:
+        raise ValidationError(
+            "this installation is not a federation registry: run `digigov exchange init`"
+        )
+    return found
+
+
+def _identifier(make: Any, *parts: str) -> Any:
+    try:
+        return make(*parts)
+    except BadIdentifier as error:
+        raise ValidationError(str(error), code="identifier") from error
+
+
+# -- the registry -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def init_registry(*, actor: Actor, instance: str, validity_hours: int = 24) -> Registry:
+    """Make this installation the registry of `instance`: a CA and a configuration key."""
+    _identifier(MemberId, instance, "GOV", "0")
+    if Registry.objects.exists():
+        raise ValidationError("this installation is already a registry", code="exists")
+    now = clock.now()
+    authority = ca.new_authority(instance, now)
+    configuration_key = ca.new_key()
+    configuration_certificate = ca.issue(
+        authority,
+        public_key=configuration_key.public_key(),
+        common_name=f"{instance} global configuration",
+        organisation=instance,
+        purpose="sign",
+        now=now,
+        days=365 * 10,
+    )
+    registry = Registry.objects.create(
+        instance=instance,
+        ca_key_pem=ca.key_pem(authority.key),
+        ca_certificate_pem=ca.certificate_pem(authority.certificate),
+        configuration_key_pem=ca.key_pem(configuration_key),
+        configuration_certificate_pem=ca.certificate_pem(configuration_certificate),
+        validity_hours=validity_hours,
+        created_at=now,
+    )
+    _audit(actor, "registry_initialised", instance, validity_hours=validity_hours)
+    return registry
+
+
+@transaction.atomic
+def save_member(
+    *,
+    actor: Actor,
+    member_class: str,
+    member_code: str,
+    name: str,
+    organisation: Organisation | None = None,
+) -> Member:
+    registry = _registry()
+    member_id = _identifier(MemberId, registry.instance, member_class, member_code)
+    if member_class not in MEMBER_CLASSES:
+        raise ValidationError(
+            f"the member class must be one of {', '.join(MEMBER_CLASSES)}", code="class"
+        )
+    if not name.strip():
+        raise ValidationError("a member needs a name", code="name")
+    member, _created = Member.objects.update_or_create(
+        instance=registry.instance,
+        member_class=member_class,
+        member_code=member_code,
+        defaults={"name": name.strip()[:200], "organisation": organisation},
+    )
+    _audit(actor, "member_saved", str(member_id), name=member.name)
+    return member
+
+
+def member_by_id(member_id: str) -> Member:
+    parts = member_id.split("/")
+    if len(parts) != 3:
+        raise ValidationError(
+            f"{member_id!r} is not instance/memberClass/memberCode", code="identifier"
+        )
+    found = Member.objects.filter(
+        instance=parts[0], member_class=parts[1], member_code=parts[2]
+    ).first()
+    if found is None:
+        raise ValidationError(f"no member {member_id}", code="unknown_member")
+    return found
+
+
+def subsystem_by_id(client_id: str) -> Subsystem:
+    try:
+        client = ClientId.parse(client_id)
+    except BadIdentifier as error:
+        raise ValidationError(str(error), code="identifier") from error
+    found = Subsystem.objects.filter(
+        member=member_by_id(str(client.member)), code=client.subsystem
+    ).first()
+    if found is None:
+        raise ValidationError(f"no subsystem {client_id}", code="unknown_subsystem")
+    return found
+
+
+@transaction.atomic
+def add_subsystem(*, actor: Actor, member: Member, code: str) -> Subsystem:
+    _identifier(ClientId, member.instance, member.member_class, member.member_code, code)
+    subsystem, _created = Subsystem.objects.get_or_create(member=member, code=code)
+    _audit(actor, "subsystem_added", str(subsystem))
+    return subsystem
+
+
+@transaction.atomic
+def register_service(
+    *, actor: Actor, subsystem: Subsystem, code: str, openapi: str = "", description: str = ""
+) -> Service:
+    _identifier(ClientId, "X", "X", "X", code)
+    service, _created = Service.objects.update_or_create(
+        subsystem=subsystem,
+        code=code,
+        defaults={
+            "openapi": openapi,
+            "description": description[:300],
+            "registered_at": clock.now(),
+        },
+    )
+    _audit(
+        actor,
+        "service_registered",
+        str(service),
+        openapi_sha256=configuration.openapi_hash(openapi),
+    )
+    return service
+
+
+@transaction.atomic
+def grant_access(
+    *, actor: Actor, service: Service, client: Subsystem, method: str = "", path: str = ""
+) -> AccessRight:
+    method = method.upper()
+    if method and method not in {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}:
+        raise ValidationError(f"unknown method {method!r}", code="method")
+    if path and not path.startswith("/"):
+        raise ValidationError("a path starts with /", code="path")
+    right = AccessRight.objects.filter(
+        service=service, client=client, method=method, path=path, revoked_at__isnull=True
+    ).first()
+    if right is None:
+        right = AccessRight.objects.create(
+            service=service, client=client, method=method, path=path, granted_at=clock.now()
+        )
+        _audit(actor, "access_granted", str(service), client=str(client), method=method, path=path)
+    return right
+
+
+@transaction.atomic
+def revoke_access(*, actor: Actor, service: Service, client: Subsystem) -> int:
+    revoked = AccessRight.objects.filter(
+        service=service, client=client, revoked_at__isnull=True
+    ).update(revoked_at=clock.now())
+    _audit(actor, "access_revoked", str(service), client=str(client), rights=revoked)
+    return revoked
+
+
+@transaction.atomic
+def register_gateway(*, actor: Actor, member: Member, code: str, address: str) -> Gateway:
+    if not address.startswith("https://"):
+        raise ValidationError("a gateway's address is https://host:port", code="address")
+    gateway, _created = Gateway.objects.update_or_create(
+        member=member, code=code, defaults={"address": address}
+    )
+    _audit(actor, "gateway_registered", str(gateway), address=address)
+    return gateway
+
+
+@transaction.atomic
+def issue_certificate(
+    *,
+    actor: Actor,
+    member: Member,
+    purpose: str,
+    public_key_pem: str,
+    gateway: Gateway | None = None,
+    hosts: list[str] | None = None,
+) -> Certificate:
+    """The CA certifies a member's signing key, or a gateway's TLS key."""
+    registry = _registry()
+    if purpose == Certificate.Purpose.TLS and gateway is None:
+        raise ValidationError("a TLS certificate is for a gateway", code="gateway")
+    public_key = serialization.load_pem_public_key(public_key_pem.encode())
+    if not isinstance(public_key, ec.EllipticCurvePublicKey):
+        raise ValidationError("the federation's keys are EC P-256", code="key")
+    authority = ca.Authority(
+        ca.load_key(registry.ca_key_pem), ca.load_certificate(registry.ca_certificate_pem)
+    )
+    now = clock.now()
+    issued = ca.issue(
+        authority,
+        public_key=public_key,
+        common_name=f"{member} {gateway.code if gateway else 'signing'}",
+        organisation=member.name,
+        purpose=purpose,
+        now=now,
+        hosts=hosts,
+    )
+    certificate = Certificate.objects.create(
+        purpose=purpose,
+        member=member,
+        gateway=gateway,
+        pem=ca.certificate_pem(issued),
+        fingerprint=ca.fingerprint(issued),
+        not_before=issued.not_valid_before_utc,
+        not_after=issued.not_valid_after_utc,
+        issued_at=now,
+    )
+    _audit(
+        actor, "certificate_issued", certificate.fingerprint, purpose=purpose, member=str(member)
+    )
+    return certificate
+
+
+@transaction.atomic
+def revoke_certificate(*, actor: Actor, fingerprint: str) -> Certificate:
+    certificate = Certificate.objects.filter(fingerprint=fingerprint).first()
+    if certificate is None:
+        raise ValidationError(f"no certificate {fingerprint}", code="unknown_certificate")
+    if certificate.revoked_at is None:
+        certificate.revoked_at = clock.now()
+        certificate.save(update_fields=["revoked_at"])
+        _audit(actor, "certificate_revoked", fingerprint, member=str(certificate.member))
+    return certificate
+
+
+def _document(registry: Registry, version: int, now: dt.datetime) -> dict[str, Any]:
+    live = Certificate.objects.filter(revoked_at__isnull=True, not_after__gt=now)
+    members = []
+    for member in Member.objects.filter(instance=registry.instance).order_by("pk"):
+        members.append(
+            {
+                "id": str(member),
+                "name": member.name,
+                "subsystems": sorted(member.subsystems.values_list("code", flat=True)),
+                "signing_certificates": [
+                    {"fingerprint": c.fingerprint, "pem": c.pem}
+                    for c in live.filter(member=member, purpose=Certificate.Purpose.SIGN).order_by(
+                        "pk"
+                    )
+                ],
+            }
+        )
+    gateways = [
+        {
+            "member": str(gateway.member),
+            "code": gateway.code,
+            "address": gateway.address,
+            "tls_certificates": list(
+                live.filter(gateway=gateway, purpose=Certificate.Purpose.TLS)
+                .order_by("pk")
+                .values_list("fingerprint", flat=True)
+            ),
+        }
+        for gateway in Gateway.objects.select_related("member").order_by("pk")
+    ]
+    services = [
+        {
+            "id": f"{service.subsystem}/{service.code}",
+            "description": service.description,
+            "openapi_sha256": configuration.openapi_hash(service.openapi),
+        }
+        for service in Service.objects.select_related("subsystem__member").order_by("pk")
+    ]
+    rights = [
+        {
+            "service": f"{right.service.subsystem}/{right.service.code}",
+            "client": str(right.client),
+            "method": right.method,
+            "path": right.path,
+        }
+        for right in AccessRight.objects.filter(revoked_at__isnull=True)
+        .select_related("service__subsystem__member", "client__member")
+        .order_by("pk")
+    ]
+    revoked = list(
+        Certificate.objects.filter(revoked_at__isnull=False)
+        .order_by("pk")
+        .values_list("fingerprint", flat=True)
+    )
+    return configuration.document(
+        instance=registry.instance,
+        version=version,
+        issued_at=now,
+        expires_at=now + dt.timedelta(hours=registry.validity_hours),
+        ca_certificates=[registry.ca_certificate_pem],
+        members=members,
+        gateways=gateways,
+        services=services,
+        access_rights=rights,
+        revoked=revoked,
+    )
+
+
+@transaction.atomic
+def publish_configuration(*, actor: Actor) -> PublishedConfiguration:
+    """Sign what the registry holds now as the next version of the global configuration."""
+    registry = Registry.objects.select_for_update().get(pk=_registry().pk)
+    last = PublishedConfiguration.objects.aggregate(last=Max("version"))["last"] or 0
+    now = clock.now()
+    body = _document(registry, last + 1, now)
+    published = PublishedConfiguration.objects.create(
+        version=last + 1,
+        issued_at=now,
+        expires_at=now + dt.timedelta(hours=registry.validity_hours),
+        signed=configuration.sign(
+            body, registry.configuration_key_pem, registry.configuration_certificate_pem
+        ),
+    )
+    _audit(
+        actor,
+        "configuration_published",
+        f"v{published.version}",
+        expires_at=published.expires_at.isoformat(),
+    )
+    return published
+
+
+# -- this installation's gateways -----------------------------------------------------------
+
+
+@transaction.atomic
+def install_anchor(
+    *, actor: Actor, instance: str, certificate_pem: str, source: str = ""
+) -> Anchor:
+    try:
+        ca.load_certificate(certificate_pem)
+    except ValueError as error:
+        raise ValidationError("the anchor is not a PEM certificate", code="anchor") from error
+    anchor, _created = Anchor.objects.update_or_create(
+        instance=instance,
+        defaults={
+            "certificate_pem": certificate_pem,
+            "source": source,
+            "installed_at": clock.now(),
+        },
+    )
+    _audit(
+        actor,
+        "anchor_installed",
+        instance,
+        fingerprint=ca.fingerprint(ca.load_certificate(certificate_pem)),
+    )
+    return anchor
+
+
+@transaction.atomic
+def accept_configuration(*, actor: Actor, signed: str) -> configuration.GlobalConf:
+    """Keep a configuration if the anchor vouches for it and it is not older than ours."""
+    anchors = list(Anchor.objects.all())
+    if not anchors:
+        raise configuration.ConfigurationError(
+            "no configuration anchor is installed", "MissingAnchor"
+        )
+    problems = []
+    for anchor in anchors:
+        try:
+            conf = configuration.verify(
+                signed,
+                anchor_instance=anchor.instance,
+                anchor_certificate_pem=anchor.certificate_pem,
+            )
+        except configuration.ConfigurationError as error:
+            problems.append(str(error))
+            continue
+        if conf.expired(clock.now()):
+            raise configuration.ConfigurationError(
+                f"the global configuration v{conf.version} expired at {conf.expires_at.isoformat()}",
+                "OutdatedGlobalConf",
+            )
+        current = (
+            VerifiedConfiguration.objects.select_for_update().filter(instance=conf.instance).first()
+        )
+        if current is not None and current.version > conf.version:
+            raise configuration.ConfigurationError(
+                f"configuration v{conf.version} is older than v{current.version}, which is in use",
+                "OlderGlobalConf",
+            )
+        VerifiedConfiguration.objects.update_or_create(
+            instance=conf.instance,
+            defaults={
+                "version": conf.version,
+                "expires_at": conf.expires_at,
+                "signed": signed,
+                "verified_at": clock.now(),
+            },
+        )
+        if current is None or current.version != conf.version:
+            _audit(actor, "configuration_accepted", f"v{conf.version}", instance=conf.instance)
+        return conf
+    raise configuration.ConfigurationError("; ".join(problems))
+
+
+@transaction.atomic
+def create_gateway_key(
+    *, actor: Actor, member_id: str, gateway_code: str, purpose: str
+) -> GatewayKey:
+    """A new private key for a gateway; its public key goes to the registry's CA."""
+    key = ca.new_key()
+    made = GatewayKey.objects.create(
+        member_id=member_id,
+        gateway_code=gateway_code,
+        purpose=purpose,
+        private_key_pem=ca.key_pem(key),
+        created_at=clock.now(),
+    )
+    _audit(
+        actor, "gateway_key_created", f"{member_id}/{gateway_code}", purpose=purpose, key=made.pk
+    )
+    return made
+
+
+def public_key_pem(gateway_key: GatewayKey) -> str:
+    return (
+        ca.load_key(gateway_key.private_key_pem)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+@transaction.atomic
+def install_certificate(
+    *, actor: Actor, gateway_key: GatewayKey, certificate_pem: str
+) -> GatewayKey:
+    certificate = ca.load_certificate(certificate_pem)
+    if certificate.public_key() != ca.load_key(gateway_key.private_key_pem).public_key():
+        raise ValidationError("the certificate is not for this key", code="certificate")
+    gateway_key.certificate_pem = certificate_pem
+    gateway_key.fingerprint = ca.fingerprint(certificate)
+    gateway_key.active_from = clock.now()
+    gateway_key.save(update_fields=["certificate_pem", "fingerprint", "active_from"])
+    _audit(
+        actor, "gateway_certificate_installed", gateway_key.fingerprint, purpose=gateway_key.purpose
+    )
+    return gateway_key
+
+
+@transaction.atomic
+def retire_gateway_key(*, actor: Actor, gateway_key: GatewayKey) -> None:
+    gateway_key.retired_at = clock.now()
+    gateway_key.save(update_fields=["retired_at"])
+    _audit(actor, "gateway_key_retired", gateway_key.fingerprint, purpose=gateway_key.purpose)
+
+
+@transaction.atomic
+def save_local_service(
+    *, actor: Actor, provider: ClientId, code: str, base_url: str, openapi: str = ""
+) -> LocalService:
+    if not base_url.startswith(("http://", "https://")):
+        raise ValidationError("a service's base URL is http(s)://…", code="base_url")
+    service, _created = LocalService.objects.update_or_create(
+        member_id=str(provider.member),
+        subsystem=provider.subsystem,
+        code=code,
+        defaults={"base_url": base_url.rstrip("/"), "openapi": openapi},
+    )
+    _audit(actor, "local_service_saved", f"{provider}/{code}", base_url=base_url)
+    return service
