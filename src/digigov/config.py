@@ -118,6 +118,12 @@ VIRUS_SCANNER = declare(
     "How uploaded attachments are scanned: `none`, or `clamd://host:port` for a ClamAV daemon "
     "(a file it finds infected, or any scanner failure, refuses the upload).",
 )
+EXCHANGE_LOG_BODIES = declare(
+    "DIGIGOV_EXCHANGE_LOG_BODIES",
+    "false",
+    "Whether the gateways' message log keeps whole message bodies (`true`) or only their "
+    "SHA-256 with the signatures and metadata (`false`).",
+)
 HOST = declare("DIGIGOV_HOST", "127.0.0.1", "Address `digigov serve` and `digigov demo` bind to.")
 PORT = declare("DIGIGOV_PORT", "8000", "Port `digigov serve` and `digigov demo` listen on.")
 WORKERS = declare("DIGIGOV_WORKERS", "2", "Server processes `digigov serve` starts.")

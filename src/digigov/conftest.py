@@ -8,6 +8,7 @@ import re
 import shutil
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,6 +33,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError(f"DIGIGOV_REQUIRE_DATABASE={required} but the database is {engine}")
     if os.environ.get("CI") and not shutil.which(CHROMIUM):
         raise pytest.UsageError(f"CI needs Chromium at {CHROMIUM} for the browser tests")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """SQLite's write-ahead files outlive the test database Django removes: remove them."""
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME") or ""
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3") and name:
+        for leftover in Path(name).parent.glob(f"{Path(name).name}*"):
+            leftover.unlink(missing_ok=True)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+import tempfile
+import uuid
 from pathlib import Path
 
 import dj_database_url
@@ -116,7 +118,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["TEST"] = {"NAME": ""}  # in memory, one per xdist worker
+    # A file per test process (xdist adds the worker to the name), not memory: the
+    # gateways' tests write from several threads, which a shared in-memory
+    # database refuses ("table is locked") where a file waits its turn.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"digigov-test-{uuid.uuid4().hex[:12]}.sqlite3")
+    }
 else:
     # Server-side parameters let PostgreSQL prepare the ORM's repeated statements
     # once per connection instead of parsing and planning them at every request.
@@ -204,6 +211,7 @@ if (
 TEST_EID_ENABLED = "test" in EID_PROVIDERS
 STAFF_LOGIN_ATTEMPTS = int(config.get(config.LOGIN_ATTEMPTS))
 VIRUS_SCANNER = config.get(config.VIRUS_SCANNER)
+EXCHANGE_LOG_BODIES = config.get(config.EXCHANGE_LOG_BODIES).lower() == "true"
 # Attachments live here, outside the web root; only authorised views serve them.
 ATTACHMENT_ROOT = DATA_DIR / "attachments"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024

@@ -28,6 +28,7 @@ from digigov.exchange.models import (
     Certificate,
     Gateway,
     GatewayKey,
+    LocalGateway,
     LocalService,
     Member,
     PublishedConfiguration,
@@ -514,3 +515,34 @@ def save_local_service(
     )
     _audit(actor, "local_service_saved", f"{provider}/{code}", base_url=base_url)
     return service
+
+
+@transaction.atomic
+def run_gateway_here(
+    *, actor: Actor, member: Member, code: str, host: str, client_port: int, server_port: int
+) -> LocalGateway:
+    """Where the registry and a member's gateway are one installation (the embedded
+    demo, tests): register the gateway, make its keys and have the CA certify them.
+    Another installation does the same in steps with `digigov exchange` commands."""
+    gateway = register_gateway(
+        actor=actor, member=member, code=code, address=f"https://{host}:{server_port}"
+    )
+    for purpose in (Certificate.Purpose.SIGN, Certificate.Purpose.TLS):
+        key = create_gateway_key(
+            actor=actor, member_id=str(member), gateway_code=code, purpose=purpose
+        )
+        issued = issue_certificate(
+            actor=actor,
+            member=member,
+            purpose=purpose,
+            public_key_pem=public_key_pem(key),
+            gateway=gateway if purpose == Certificate.Purpose.TLS else None,
+            hosts=[host],
+        )
+        install_certificate(actor=actor, gateway_key=key, certificate_pem=issued.pem)
+    local, _created = LocalGateway.objects.update_or_create(
+        member_id=str(member),
+        code=code,
+        defaults={"host": host, "client_port": client_port, "server_port": server_port},
+    )
+    return local

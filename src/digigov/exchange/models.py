@@ -229,3 +229,61 @@ class LocalService(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}/{self.subsystem}/{self.code} -> {self.base_url}"
+
+
+class MessageLogEntry(models.Model):
+    """A message a gateway sent or received, with its signature, in a hash chain per gateway.
+
+    `entry_hash` covers every other column and the previous entry's hash, so
+    a changed, removed, inserted or reordered entry breaks the chain
+    (`digigov exchange verify-log`).
+    """
+
+    gateway = models.CharField(max_length=300)  # member id / gateway code
+    sequence = models.PositiveBigIntegerField()
+    logged_at = models.DateTimeField()
+    side = models.CharField(max_length=6)  # client (consumer's gateway) or server (provider's)
+    direction = models.CharField(max_length=8)  # request or response
+    message_id = models.CharField(max_length=100)
+    client = models.CharField(max_length=300)
+    service = models.CharField(max_length=300)
+    user_id = models.CharField(max_length=100, blank=True)
+    issue = models.CharField(max_length=300, blank=True)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    signature = models.TextField()
+    body_sha256 = models.CharField(max_length=64)
+    body = models.BinaryField(null=True, blank=True)  # only when full bodies are logged
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["gateway", "sequence"], name="one_log_entry_per_place")
+        ]
+        indexes = [models.Index(fields=["gateway", "logged_at"], name="log_by_time")]
+
+    def __str__(self) -> str:
+        return f"{self.gateway}#{self.sequence} {self.side} {self.direction} {self.message_id}"
+
+
+class LocalGateway(models.Model):
+    """A gateway this installation runs (`digigov gateway`): its member and its ports.
+
+    The client side speaks X-Road's REST protocol to the organisation's own
+    systems; the server side speaks mutual TLS to other gateways (its public
+    address is the registry's `Gateway.address`).
+    """
+
+    member_id = models.CharField(max_length=200)
+    code = models.CharField(max_length=64)
+    host = models.CharField(max_length=100, default="127.0.0.1")
+    client_port = models.PositiveIntegerField()
+    server_port = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member_id", "code"], name="one_local_gateway")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}/{self.code} :{self.client_port}/:{self.server_port}"

@@ -1,0 +1,134 @@
+"""A small HTTP/1.1 server on asyncio streams with h11, for the gateway's two sides.
+
+Keep-alive, bodies up to a limit, and nothing else: the gateway decides
+everything about the requests themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import ssl
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import h11
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY = 10 * 1024 * 1024
+READ_CHUNK = 64 * 1024
+
+
+@dataclass
+class Request:
+    method: str
+    target: str  # path and query, as sent
+    headers: dict[str, str]  # lower-case names; the last of repeated headers wins
+    body: bytes
+    peer_certificate: bytes | None = None  # DER, on the TLS side
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def json_response(status: int, document: object, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status,
+        json.dumps(document, ensure_ascii=False).encode(),
+        {"content-type": "application/json", **(headers or {})},
+    )
+
+
+async def _read_event(connection: h11.Connection, reader: asyncio.StreamReader) -> object:
+    while True:
+        event = connection.next_event()
+        if event is not h11.NEED_DATA:
+            return event
+        data = await reader.read(READ_CHUNK)
+        connection.receive_data(data)
+
+
+async def serve_connection(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, handler: Handler
+) -> None:
+    connection = h11.Connection(h11.SERVER, max_incomplete_event_size=64 * 1024)
+    ssl_object = writer.get_extra_info("ssl_object")
+    peer = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    try:
+        while True:
+            event = await _read_event(connection, reader)
+            if isinstance(event, h11.ConnectionClosed) or event is None:
+                return
+            if not isinstance(event, h11.Request):
+                return
+            headers = {
+                name.decode("latin-1").lower(): value.decode("latin-1")
+                for name, value in event.headers
+            }
+            body = bytearray()
+            too_large = False
+            while True:
+                part = await _read_event(connection, reader)
+                if isinstance(part, h11.Data):
+                    body += part.data
+                    if len(body) > MAX_BODY:
+                        too_large = True
+                        break
+                elif isinstance(part, h11.EndOfMessage):
+                    break
+                else:
+                    return
+            if too_large:
+                response = json_response(
+                    413, {"type": "Client.BadRequest", "message": "the body is too large"}
+                )
+            else:
+                request = Request(
+                    event.method.decode("ascii"),
+                    event.target.decode("latin-1"),
+                    headers,
+                    bytes(body),
+                    peer,
+                )
+                try:
+                    response = await handler(request)
+                except Exception:  # a fault of ours: answer it, keep serving
+                    logger.exception("the gateway failed on %s %s", request.method, request.target)
+                    response = json_response(
+                        500,
+                        {"type": "Server.InternalError", "message": "the gateway failed"},
+                        {"x-road-error": "Server.InternalError"},
+                    )
+            out = [(name, value) for name, value in response.headers.items()]
+            out.append(("content-length", str(len(response.body))))
+            if too_large:
+                out.append(("connection", "close"))
+            writer.write(connection.send(h11.Response(status_code=response.status, headers=out)))
+            writer.write(connection.send(h11.Data(data=response.body)) if response.body else b"")
+            writer.write(connection.send(h11.EndOfMessage()))
+            await writer.drain()
+            if connection.our_state is h11.MUST_CLOSE or too_large:
+                return
+            connection.start_next_cycle()
+    except (h11.RemoteProtocolError, ConnectionError, ssl.SSLError, asyncio.IncompleteReadError):
+        return
+    finally:
+        writer.close()
+
+
+async def start(
+    handler: Handler, host: str, port: int, ssl_context: ssl.SSLContext | None = None
+) -> asyncio.Server:
+    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await serve_connection(reader, writer, handler)
+
+    return await asyncio.start_server(connected, host, port, ssl=ssl_context, backlog=1024)

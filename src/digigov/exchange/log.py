@@ -1,0 +1,198 @@
+"""The message log: every message a gateway sends or receives, in a hash chain.
+
+A gateway is the only writer of its chain. Entries are written in batches
+(group commit): `MessageLog.append` returns once the entry's batch is
+committed, so a gateway answers only what it has logged, while many
+concurrent messages share one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+
+from digigov.exchange.models import MessageLogEntry
+
+GENESIS = "0" * 64
+BATCH = 256
+# Columns the hash covers, in order.
+HASHED = (
+    "gateway",
+    "sequence",
+    "logged_at",
+    "side",
+    "direction",
+    "message_id",
+    "client",
+    "service",
+    "user_id",
+    "issue",
+    "status",
+    "signature",
+    "body_sha256",
+    "previous_hash",
+)
+
+
+def entry_hash(entry: MessageLogEntry) -> str:
+    values: dict[str, Any] = {name: getattr(entry, name) for name in HASHED}
+    values["logged_at"] = entry.logged_at.astimezone(dt.UTC).isoformat()
+    body = bytes(entry.body) if entry.body is not None else b""
+    values["body"] = hashlib.sha256(body).hexdigest() if entry.body is not None else None
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class Record:
+    """What a gateway logs of one message."""
+
+    side: str
+    direction: str
+    message_id: str
+    client: str
+    service: str
+    signature: str
+    body: bytes
+    user_id: str = ""
+    issue: str = ""
+    status: int | None = None
+    logged_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
+class MessageLog:
+    """One gateway's chain, appended to from its event loop, written from a thread."""
+
+    def __init__(self, gateway: str) -> None:
+        self.gateway = gateway
+        self.keep_bodies = bool(getattr(settings, "EXCHANGE_LOG_BODIES", False))
+        self._queue: list[tuple[Record, asyncio.Future[None]]] = []
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._lock = threading.Lock()
+        last = (
+            MessageLogEntry.objects.filter(gateway=gateway)
+            .order_by("-sequence")
+            .values_list("sequence", "entry_hash")
+            .first()
+        )
+        self.sequence, self.head = last if last else (0, GENESIS)
+
+    async def append(self, record: Record) -> None:
+        """Returns once the record is committed to the chain."""
+        if self._task is None:
+            self._wake = asyncio.Event()
+            self._task = asyncio.get_running_loop().create_task(self._writer())
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append((record, done))
+        assert self._wake is not None
+        self._wake.set()
+        await done
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _writer(self) -> None:
+        assert self._wake is not None
+        loop = asyncio.get_running_loop()
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                batch, self._queue = self._queue[:BATCH], self._queue[BATCH:]
+                try:
+                    await loop.run_in_executor(None, self.write, [record for record, _ in batch])
+                except Exception as error:  # every waiter learns the batch failed
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_exception(error)
+                    continue
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    def write(self, records: Iterable[Record]) -> list[MessageLogEntry]:
+        """Chain and store records in one transaction (also usable without a loop)."""
+        with self._lock:
+            close_old_connections()
+            sequence, head = self.sequence, self.head
+            entries = []
+            for record in records:
+                sequence += 1
+                entry = MessageLogEntry(
+                    gateway=self.gateway,
+                    sequence=sequence,
+                    logged_at=record.logged_at,
+                    side=record.side,
+                    direction=record.direction,
+                    message_id=record.message_id[:100],
+                    client=record.client[:300],
+                    service=record.service[:300],
+                    user_id=record.user_id[:100],
+                    issue=record.issue[:300],
+                    status=record.status,
+                    signature=record.signature,
+                    body_sha256=hashlib.sha256(record.body).hexdigest(),
+                    body=record.body if self.keep_bodies else None,
+                    previous_hash=head,
+                )
+                entry.entry_hash = head = entry_hash(entry)
+                entries.append(entry)
+            with transaction.atomic():
+                MessageLogEntry.objects.bulk_create(entries)
+            self.sequence, self.head = sequence, head
+            return entries
+
+
+@dataclass(frozen=True)
+class LogProblem:
+    gateway: str
+    sequence: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.gateway} #{self.sequence}: {self.what}"
+
+
+def verify(gateway: str | None = None) -> tuple[int, list[LogProblem]]:
+    """Recompute every chain (or one): how many entries were checked, and what is wrong."""
+    gateways = (
+        [gateway]
+        if gateway
+        else list(
+            MessageLogEntry.objects.values_list("gateway", flat=True).distinct().order_by("gateway")
+        )
+    )
+    checked, problems = 0, []
+    for name in gateways:
+        head, expected = GENESIS, 1
+        for entry in MessageLogEntry.objects.filter(gateway=name).order_by("sequence").iterator():
+            checked += 1
+            if entry.sequence != expected:
+                problems.append(
+                    LogProblem(name, entry.sequence, f"expected #{expected}: entries are missing")
+                )
+            if entry.previous_hash != head:
+                problems.append(
+                    LogProblem(name, entry.sequence, "does not follow the entry before it")
+                )
+            if entry_hash(entry) != entry.entry_hash:
+                problems.append(
+                    LogProblem(name, entry.sequence, "was changed after it was written")
+                )
+            head, expected = entry.entry_hash, entry.sequence + 1
+    return checked, problems

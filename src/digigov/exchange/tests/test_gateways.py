@@ -1,0 +1,373 @@
+"""Gateways on loopback ports speaking real HTTPS with mutual TLS to each other."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import httpx
+import pytest
+
+from digigov.core.actors import Actor
+from digigov.exchange import actions, log
+from digigov.exchange.gateway import Gateway
+from digigov.exchange.identifiers import ClientId
+from digigov.exchange.models import GatewayKey, MessageLogEntry, Registry
+
+pytestmark = pytest.mark.django_db(transaction=True)
+OPERATOR = Actor.system("tests")
+ASKER = "SE-TEST/MUN/2120009994/arenden"
+SERVICE = "/r1/SE-TEST/GOV/2021009978/register/folkbokforing"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Provider(BaseHTTPRequestHandler):
+    """A trivial population register behind the provider's gateway."""
+
+    def do_GET(self) -> None:
+        body = json.dumps(
+            {"path": self.path, "issue": self.headers.get("X-Road-Issue", "")}
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class Running:
+    """Gateways served by an event loop in a thread of their own."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.gateways: list[Gateway] = []
+
+    def run(self, coroutine: Any) -> Any:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(30)
+
+    def start(self, gateway: Gateway) -> Gateway:
+        self.run(gateway.start())
+        self.gateways.append(gateway)
+        return gateway
+
+    def reload(self) -> None:
+        for gateway in self.gateways:
+            gateway.reload()
+
+    def stop(self) -> None:
+        for gateway in self.gateways:
+            self.run(gateway.stop())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+@pytest.fixture
+def federation() -> Iterator[dict[str, Any]]:
+    provider = ThreadingHTTPServer(("127.0.0.1", 0), Provider)
+    threading.Thread(target=provider.serve_forever, daemon=True).start()
+    registry = actions.init_registry(actor=OPERATOR, instance="SE-TEST")
+    kommun = actions.save_member(
+        actor=OPERATOR, member_class="MUN", member_code="2120009994", name="Exempelby kommun"
+    )
+    verket = actions.save_member(
+        actor=OPERATOR, member_class="GOV", member_code="2021009978", name="Registerverket"
+    )
+    asker = actions.add_subsystem(actor=OPERATOR, member=kommun, code="arenden")
+    register = actions.add_subsystem(actor=OPERATOR, member=verket, code="register")
+    service = actions.register_service(
+        actor=OPERATOR, subsystem=register, code="folkbokforing", openapi="openapi: 3.0.0\n"
+    )
+    actions.grant_access(
+        actor=OPERATOR, service=service, client=asker, method="GET", path="/personer"
+    )
+    local = {
+        name: actions.run_gateway_here(
+            actor=OPERATOR,
+            member=member,
+            code="gw1",
+            host="127.0.0.1",
+            client_port=free_port(),
+            server_port=free_port(),
+        )
+        for name, member in (("kommun", kommun), ("verket", verket))
+    }
+    actions.save_local_service(
+        actor=OPERATOR,
+        provider=ClientId.parse("SE-TEST/GOV/2021009978/register"),
+        code="folkbokforing",
+        base_url=f"http://127.0.0.1:{provider.server_address[1]}",
+        openapi="openapi: 3.0.0\n",
+    )
+    actions.install_anchor(
+        actor=OPERATOR, instance="SE-TEST", certificate_pem=registry.configuration_certificate_pem
+    )
+    actions.accept_configuration(
+        actor=OPERATOR, signed=actions.publish_configuration(actor=OPERATOR).signed
+    )
+    running = Running()
+    gateways = {name: running.start(Gateway(gateway)) for name, gateway in local.items()}
+    yield {
+        "running": running,
+        "gateways": gateways,
+        "client_url": f"http://127.0.0.1:{local['kommun'].client_port}",
+        "kommun": kommun,
+        "verket": verket,
+        "service": service,
+        "asker": asker,
+    }
+    running.stop()
+    provider.shutdown()
+
+
+def call(
+    federation: dict[str, Any], path: str = "/personer/199003152387", **headers: str
+) -> httpx.Response:
+    return httpx.get(
+        f"{federation['client_url']}{SERVICE}{path}",
+        headers={"X-Road-Client": ASKER, "X-Road-Issue": "BN 2026/00001", **headers},
+        timeout=30,
+    )
+
+
+def republish(federation: dict[str, Any]) -> None:
+    actions.accept_configuration(
+        actor=OPERATOR, signed=actions.publish_configuration(actor=OPERATOR).signed
+    )
+    federation["running"].reload()
+
+
+def test_a_call_goes_through_both_gateways_and_both_logs_verify(federation):
+    response = call(federation)
+    assert response.status_code == 200, response.text
+    assert response.json() == {"path": "/personer/199003152387", "issue": "BN 2026/00001"}
+    assert response.headers["X-Road-Request-Hash"]
+    assert response.headers["X-Road-Service"] == "SE-TEST/GOV/2021009978/register/folkbokforing"
+    entries = MessageLogEntry.objects.order_by("gateway", "sequence")
+    assert [(e.gateway, e.side, e.direction) for e in entries] == [
+        ("SE-TEST/GOV/2021009978/gw1", "server", "request"),
+        ("SE-TEST/GOV/2021009978/gw1", "server", "response"),
+        ("SE-TEST/MUN/2120009994/gw1", "client", "request"),
+        ("SE-TEST/MUN/2120009994/gw1", "client", "response"),
+    ]
+    assert {e.issue for e in entries} == {"BN 2026/00001"}
+    checked, problems = log.verify()
+    assert checked == 4 and problems == []
+
+
+def test_a_call_without_an_access_right_is_refused(federation):
+    response = call(federation, path="/foretag/5566778899")
+    assert response.status_code == 403
+    assert response.headers["X-Road-Error"] == "Server.ServerProxy.AccessDenied"
+    assert response.json()["type"] == "Server.ServerProxy.AccessDenied"
+
+
+def test_a_call_without_a_client_header_is_refused(federation):
+    response = httpx.get(f"{federation['client_url']}{SERVICE}/personer/1", timeout=30)
+    assert response.status_code == 400
+    assert response.headers["X-Road-Error"] == "Client.MissingHeader"
+
+
+def test_a_revoked_gateway_certificate_is_refused(federation):
+    from digigov.exchange.models import Certificate
+
+    tls = Certificate.objects.get(purpose="tls", member=federation["verket"])
+    actions.revoke_certificate(actor=OPERATOR, fingerprint=tls.fingerprint)
+    # the consumer's gateway learns of it; the provider's still presents the revoked certificate
+    actions.accept_configuration(
+        actor=OPERATOR, signed=actions.publish_configuration(actor=OPERATOR).signed
+    )
+    federation["gateways"]["kommun"].reload()
+    federation["gateways"]["kommun"].pool.clear()
+    response = call(federation)
+    assert response.status_code == 500
+    assert response.headers["X-Road-Error"] == "Server.ClientProxy.SslAuthenticationFailed"
+
+
+def test_an_expired_configuration_stops_traffic_with_a_clear_error(federation, travel):
+    assert call(federation).status_code == 200
+    travel.forward(hours=25)  # the configuration is valid for 24 hours
+    response = call(federation)
+    assert response.status_code == 500
+    assert response.headers["X-Road-Error"] == "Server.ClientProxy.OutdatedGlobalConf"
+    assert "expired" in response.json()["message"]
+
+
+def test_metaservices_list_and_describe_the_services(federation):
+    base = f"{federation['client_url']}/r1/SE-TEST/GOV/2021009978/register"
+    headers = {"X-Road-Client": ASKER}
+    listed = httpx.get(f"{base}/listMethods", headers=headers, timeout=30)
+    assert listed.status_code == 200
+    assert [s["service_code"] for s in listed.json()["service"]] == ["folkbokforing"]
+    allowed = httpx.get(f"{base}/allowedMethods", headers=headers, timeout=30)
+    assert [s["service_code"] for s in allowed.json()["service"]] == ["folkbokforing"]
+    described = httpx.get(
+        f"{base}/getOpenAPI?serviceCode=folkbokforing", headers=headers, timeout=30
+    )
+    assert described.status_code == 200 and described.text.startswith("openapi: 3.0.0")
+    clients = httpx.get(f"{federation['client_url']}/listClients", timeout=30).json()
+    assert {c["name"] for c in clients["member"]} == {ASKER, "SE-TEST/GOV/2021009978/register"}
+
+
+def direct_client(tmp_path, federation) -> httpx.Client:
+    """A client holding Exempelby's gateway TLS key, speaking to Registerverket's gateway directly."""
+    tls = GatewayKey.objects.get(member_id=str(federation["kommun"]), purpose="tls")
+    (tmp_path / "tls.pem").write_text(tls.certificate_pem)
+    (tmp_path / "tls.key").write_text(tls.private_key_pem)
+    context = ssl.create_default_context(cadata=Registry.objects.get().ca_certificate_pem)
+    context.load_cert_chain(tmp_path / "tls.pem", tmp_path / "tls.key")
+    server_port = federation["gateways"]["verket"].local.server_port
+    return httpx.Client(base_url=f"https://127.0.0.1:{server_port}", verify=context, timeout=30)
+
+
+def logged_request(federation) -> MessageLogEntry:
+    return MessageLogEntry.objects.get(gateway="SE-TEST/MUN/2120009994/gw1", direction="request")
+
+
+def resend(client: httpx.Client, entry: MessageLogEntry, path: str) -> httpx.Response:
+    return client.get(
+        f"/SE-TEST/GOV/2021009978/register/folkbokforing{path}",
+        headers={
+            "X-Road-Client": ASKER,
+            "X-Road-Id": entry.message_id,
+            "X-Road-Issue": entry.issue,
+            "X-Digigov-Signature": entry.signature,
+        },
+    )
+
+
+def test_a_replayed_message_is_refused(federation, tmp_path):
+    assert call(federation).status_code == 200
+    with direct_client(tmp_path, federation) as client:
+        replayed = resend(client, logged_request(federation), "/personer/199003152387")
+    assert replayed.status_code == 400
+    assert replayed.headers["X-Road-Error"] == "Server.ServerProxy.ReplayedMessage"
+
+
+def test_a_message_changed_after_signing_is_refused(federation, tmp_path):
+    assert call(federation).status_code == 200
+    with direct_client(tmp_path, federation) as client:
+        changed = resend(client, logged_request(federation), "/personer/198511224571")
+    assert changed.status_code == 400
+    assert changed.headers["X-Road-Error"] == "Server.ServerProxy.InvalidMessage"
+    assert "path" in changed.json()["message"]
+
+
+def test_a_byte_flipped_in_transit_is_refused(federation):
+    """A proxy between the gateways flips one byte of what the consumer sends."""
+    verket = federation["gateways"]["verket"].local
+    flipped = {"done": False}
+
+    async def pipe(reader, writer, flip):
+        seen = 0
+        try:
+            while data := await reader.read(65536):
+                if flip and not flipped["done"] and seen + len(data) > 2000:
+                    at = max(0, 2000 - seen)
+                    data = data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :]
+                    flipped["done"] = True
+                seen += len(data)
+                writer.write(data)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    async def relay(client_reader, client_writer):
+        server_reader, server_writer = await asyncio.open_connection(
+            "127.0.0.1", verket.server_port
+        )
+        await asyncio.gather(
+            pipe(client_reader, server_writer, True), pipe(server_reader, client_writer, False)
+        )
+
+    running = federation["running"]
+    proxy = running.run(asyncio.start_server(relay, "127.0.0.1", 0))
+    port = proxy.sockets[0].getsockname()[1]
+    actions.register_gateway(
+        actor=OPERATOR, member=federation["verket"], code="gw1", address=f"https://127.0.0.1:{port}"
+    )
+    republish(federation)
+    response = call(
+        federation, **{"X-Road-UserId": "SE199003152387" * 100}
+    )  # enough bytes to reach the flip
+    proxy.close()
+    assert flipped["done"]
+    assert response.status_code == 500
+    assert response.headers["X-Road-Error"] == "Server.ClientProxy.NetworkError"
+    assert not MessageLogEntry.objects.filter(side="server").exists()
+
+
+def test_a_signing_key_rotates_under_traffic_without_a_failed_call(federation, travel):
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def traffic() -> None:
+        with httpx.Client(timeout=30) as client:
+            while not stop.is_set():
+                answer = client.get(
+                    f"{federation['client_url']}{SERVICE}/personer/199003152387",
+                    headers={"X-Road-Client": ASKER},
+                )
+                statuses.append(answer.status_code)
+
+    def more_calls(count: int = 3) -> None:
+        target = len(statuses) + count
+        deadline = time.monotonic() + 30
+        while len(statuses) < target and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    kommun = str(federation["kommun"])
+    worker = threading.Thread(target=traffic)
+    worker.start()
+    try:
+        more_calls()
+        old = GatewayKey.objects.get(member_id=kommun, purpose="sign")
+        new = actions.create_gateway_key(
+            actor=OPERATOR, member_id=kommun, gateway_code="gw1", purpose="sign"
+        )
+        issued = actions.issue_certificate(
+            actor=OPERATOR,
+            member=federation["kommun"],
+            purpose="sign",
+            public_key_pem=actions.public_key_pem(new),
+        )
+        actions.install_certificate(actor=OPERATOR, gateway_key=new, certificate_pem=issued.pem)
+        republish(federation)  # both keys listed; the old one still signs
+        more_calls()
+        assert federation["gateways"]["kommun"].keys.signer.fingerprint == old.fingerprint
+        travel.forward(minutes=2)  # past the grace period: the new key signs
+        federation["running"].reload()
+        more_calls()
+        assert federation["gateways"]["kommun"].keys.signer.fingerprint == issued.fingerprint
+        actions.revoke_certificate(actor=OPERATOR, fingerprint=old.fingerprint)
+        actions.retire_gateway_key(actor=OPERATOR, gateway_key=old)
+        republish(federation)
+        more_calls()
+    finally:
+        stop.set()
+        worker.join(30)
+    assert len(statuses) >= 12 and set(statuses) == {200}
+    signed_with = {
+        json.loads(base64.urlsafe_b64decode(entry.signature.split(".")[0] + "=="))["x5t#S256"]
+        for entry in MessageLogEntry.objects.filter(side="server", direction="request")
+    }
+    assert signed_with == {old.fingerprint, issued.fingerprint}
