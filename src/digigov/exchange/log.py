@@ -115,7 +115,7 @@ class MessageLog:
             while self._queue:
                 batch, self._queue = self._queue[:BATCH], self._queue[BATCH:]
                 try:
-                    await loop.run_in_executor(None, self.write, [record for record, _ in batch])
+                    await loop.run_in_executor(None, self._write_in_thread, [r for r, _ in batch])
                 except Exception as error:  # every waiter learns the batch failed
                     for _, done in batch:
                         if not done.done():
@@ -125,10 +125,13 @@ class MessageLog:
                     if not done.done():
                         done.set_result(None)
 
+    def _write_in_thread(self, records: list[Record]) -> None:
+        close_old_connections()  # a pool thread's connection may have gone stale
+        self.write(records)
+
     def write(self, records: Iterable[Record]) -> list[MessageLogEntry]:
         """Chain and store records in one transaction (also usable without a loop)."""
         with self._lock:
-            close_old_connections()
             sequence, head = self.sequence, self.head
             entries = []
             for record in records:

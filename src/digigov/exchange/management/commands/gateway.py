@@ -1,0 +1,55 @@
+"""digigov gateway: run this installation's gateways until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from digigov.exchange.gateway import Gateway
+from digigov.exchange.models import LocalGateway
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the gateways of this installation (`digigov exchange here` or `local-gateway save`)."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--member", help="only this member's gateways")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        found = LocalGateway.objects.all()
+        if options["member"]:
+            found = found.filter(member_id=options["member"])
+        locals_ = list(found)
+        if not locals_:
+            raise CommandError("no gateway is set up here: see `digigov exchange here --help`")
+        asyncio.run(self._run(locals_))
+
+    async def _run(self, locals_: list[LocalGateway]) -> None:
+        gateways = [Gateway(local) for local in locals_]
+        for gateway in gateways:
+            try:
+                await gateway.start()
+            except Exception as error:
+                raise CommandError(f"the gateway {gateway.name} cannot start: {error}") from error
+            self.stdout.write(
+                f"gateway {gateway.name}: systems on http://{gateway.local.host}:{gateway.local.client_port}, "
+                f"gateways on https://{gateway.local.host}:{gateway.local.server_port}"
+            )
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sign in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sign, stopping.set)
+        refreshers = [asyncio.create_task(gateway.refresh_forever()) for gateway in gateways]
+        await stopping.wait()
+        for task in refreshers:
+            task.cancel()
+        for gateway in gateways:
+            await gateway.stop()

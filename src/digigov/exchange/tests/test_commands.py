@@ -1,0 +1,119 @@
+"""`digigov exchange`: another organisation joins the federation step by step."""
+
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from digigov.exchange.models import GatewayKey, MessageLogEntry, VerifiedConfiguration
+
+pytestmark = pytest.mark.django_db
+
+
+def run(capsys, *arguments: str) -> str:
+    call_command("exchange", *arguments)
+    return capsys.readouterr().out
+
+
+def test_an_organisation_joins_and_gets_a_configuration(capsys, tmp_path):
+    run(capsys, "init", "--instance", "SE-TEST")
+    run(
+        capsys,
+        "member",
+        "save",
+        "--class",
+        "MUN",
+        "--code",
+        "2120009986",
+        "--name",
+        "Provstad kommun",
+    )
+    run(capsys, "subsystem", "add", "SE-TEST/MUN/2120009986", "arenden")
+    run(capsys, "gateway", "register", "SE-TEST/MUN/2120009986", "gw1", "https://127.0.0.1:5601")
+    (tmp_path / "api.yaml").write_text("openapi: 3.0.0\n")
+    run(
+        capsys,
+        "service",
+        "register",
+        "SE-TEST/MUN/2120009986/arenden",
+        "minaarenden",
+        "--openapi",
+        str(tmp_path / "api.yaml"),
+    )
+    run(
+        capsys,
+        "access",
+        "grant",
+        "SE-TEST/MUN/2120009986/arenden/minaarenden",
+        "SE-TEST/MUN/2120009986/arenden",
+        "--method",
+        "POST",
+    )
+
+    # the organisation makes its keys; the registry's CA certifies them; it installs the certificates
+    for purpose in ("sign", "tls"):
+        printed = run(
+            capsys, "key", "create", "SE-TEST/MUN/2120009986", "gw1", "--purpose", purpose
+        )
+        key_id = re.search(r"# key (\d+)", printed).group(1)
+        (tmp_path / f"{purpose}.pub").write_text(printed.split("\n", 1)[1])
+        arguments = [
+            "certificate",
+            "issue",
+            "SE-TEST/MUN/2120009986",
+            "--purpose",
+            purpose,
+            "--public-key",
+            str(tmp_path / f"{purpose}.pub"),
+        ]
+        if purpose == "tls":
+            arguments += ["--gateway", "gw1", "--host", "127.0.0.1"]
+        certificate = run(capsys, *arguments)
+        assert certificate.startswith("-----BEGIN CERTIFICATE-----")
+        (tmp_path / f"{purpose}.pem").write_text(certificate)
+        run(capsys, "key", "install", key_id, str(tmp_path / f"{purpose}.pem"))
+    assert GatewayKey.objects.exclude(fingerprint="").count() == 2
+
+    anchor = run(capsys, "anchor", "export")
+    (tmp_path / "anchor.pem").write_text(anchor.split("\n", 1)[1])
+    run(
+        capsys,
+        "anchor",
+        "install",
+        "--instance",
+        "SE-TEST",
+        "--certificate",
+        str(tmp_path / "anchor.pem"),
+    )
+    run(capsys, "publish", "--out", str(tmp_path / "conf.jws"))
+    assert "accepted" in run(capsys, "configuration", "load", str(tmp_path / "conf.jws"))
+    assert VerifiedConfiguration.objects.get().version == 1
+    assert "0 log entries verified" in run(capsys, "verify-log")
+
+
+def test_bad_input_is_a_clear_command_error(capsys, tmp_path):
+    with pytest.raises(CommandError, match="not a federation registry"):
+        run(capsys, "member", "save", "--class", "MUN", "--code", "1", "--name", "x")
+    run(capsys, "init", "--instance", "SE-TEST")
+    with pytest.raises(CommandError, match="member class"):
+        run(capsys, "member", "save", "--class", "XX", "--code", "1", "--name", "x")
+    with pytest.raises(CommandError, match="no member"):
+        run(capsys, "subsystem", "add", "SE-TEST/MUN/404", "x")
+    with pytest.raises(CommandError, match="cannot read"):
+        run(capsys, "configuration", "load", str(tmp_path / "missing.jws"))
+    (tmp_path / "junk.jws").write_text("not.a.jws")
+    with pytest.raises(CommandError, match="anchor"):
+        run(capsys, "configuration", "load", str(tmp_path / "junk.jws"))
+
+
+def test_verify_log_names_a_changed_entry(capsys):
+    from digigov.exchange.log import MessageLog, Record
+
+    written = MessageLog("SE-TEST/MUN/1/gw1").write(
+        [Record("client", "request", f"id-{n}", "c", "s", "sig", b"{}") for n in range(3)]
+    )
+    assert "3 log entries verified" in run(capsys, "verify-log")
+    MessageLogEntry.objects.filter(pk=written[1].pk).update(client="someone else")
+    with pytest.raises(CommandError, match="1 problem"):
+        run(capsys, "verify-log")
+    assert "#2: was changed" in capsys.readouterr().err
