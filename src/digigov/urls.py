@@ -6,6 +6,7 @@ from digigov.api import api
 urlpatterns = [
     path("", include("digigov.web.urls")),
     path("", include("digigov.identity.urls")),
+    path("", include("digigov.exchange.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -35,7 +35,8 @@ import httpx
 from asgiref.sync import sync_to_async
 
 from digigov.core import clock
-from digigov.exchange import ca, configuration, http, messages
+from digigov.core.actors import Actor
+from digigov.exchange import actions, ca, configuration, http, messages
 from digigov.exchange.configuration import GlobalConf
 from digigov.exchange.identifiers import BadIdentifier, ClientId, ServiceId
 from digigov.exchange.log import MessageLog, Record
@@ -299,10 +300,19 @@ class Gateway:
     async def refresh_forever(self) -> None:
         while True:
             await asyncio.sleep(REFRESH_SECONDS)
-            try:
-                await sync_to_async(self.reload, thread_sensitive=False)()
-            except Exception:  # keep the last good state; the next round tries again
-                logger.exception("the gateway %s could not refresh its configuration", self.name)
+            await self.refresh()
+
+    async def refresh(self) -> None:
+        """Fetch a newer configuration from the anchor's source, if it names one, and reload."""
+        try:
+            source = await sync_to_async(_anchor_source, thread_sensitive=False)()
+            if source:
+                answer = await self.backend.get(source)
+                if answer.status_code == 200:
+                    await sync_to_async(_accept, thread_sensitive=False)(answer.text.strip())
+            await sync_to_async(self.reload, thread_sensitive=False)()
+        except Exception:  # keep the last good state; the next round tries again
+            logger.exception("the gateway %s could not refresh its configuration", self.name)
 
     # -- serving ---------------------------------------------------------------------------------
 
@@ -734,6 +744,19 @@ class Gateway:
             return 200, "text/yaml", local.openapi.encode()
         document = {"service": [_service_json(ServiceId(provider, c)) for c in listed]}
         return 200, "application/json", json.dumps(document).encode()
+
+
+def _anchor_source() -> str:
+    anchor = Anchor.objects.first()
+    return anchor.source if anchor else ""
+
+
+def _accept(signed: str) -> None:
+    try:
+        actions.accept_configuration(actor=Actor.system("gateway"), signed=signed)
+    except configuration.ConfigurationError as error:
+        if error.code != "OlderGlobalConf":  # another gateway here was first: fine
+            logger.warning("a fetched configuration was refused: %s", error)
 
 
 def _client_json(client: ClientId) -> dict[str, object]:

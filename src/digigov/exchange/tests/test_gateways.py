@@ -18,8 +18,9 @@ import pytest
 
 from digigov.core.actors import Actor
 from digigov.exchange import actions, log
+from digigov.exchange.client import ExchangeClient, ExchangeError
 from digigov.exchange.gateway import Gateway
-from digigov.exchange.identifiers import ClientId
+from digigov.exchange.identifiers import ClientId, ServiceId
 from digigov.exchange.models import GatewayKey, MessageLogEntry, Registry
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -371,3 +372,46 @@ def test_a_signing_key_rotates_under_traffic_without_a_failed_call(federation, t
         for entry in MessageLogEntry.objects.filter(side="server", direction="request")
     }
     assert signed_with == {old.fingerprint, issued.fingerprint}
+
+
+def test_other_modules_call_through_the_python_client(federation):
+    client = ExchangeClient(federation["client_url"], ClientId.parse(ASKER))
+    service = ServiceId(ClientId.parse("SE-TEST/GOV/2021009978/register"), "folkbokforing")
+    found = client.get(
+        service, "/personer/199003152387", user_id="SE199003152387", issue="BN 2026/00001"
+    )
+    assert found == {"path": "/personer/199003152387", "issue": "BN 2026/00001"}
+    entry = MessageLogEntry.objects.filter(side="server").first()
+    assert (entry.user_id, entry.issue) == ("SE199003152387", "BN 2026/00001")
+    with pytest.raises(ExchangeError) as refused:
+        client.get(service, "/foretag/5566778899")
+    assert refused.value.code == "Server.ServerProxy.AccessDenied"
+    client.close()
+
+
+def test_a_gateway_fetches_a_newer_configuration_from_the_registry(federation, client):
+    from digigov.exchange.models import Anchor
+
+    newer = actions.publish_configuration(actor=OPERATOR)
+    assert client.get("/exchange/global-conf").content.decode() == newer.signed
+
+    class Registry(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = newer.signed.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Registry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Anchor.objects.update(
+        source=f"http://127.0.0.1:{server.server_address[1]}/exchange/global-conf"
+    )
+    gateway = federation["gateways"]["kommun"]
+    federation["running"].run(gateway.refresh())
+    server.shutdown()
+    assert gateway.conf.version == newer.version

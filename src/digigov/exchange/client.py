@@ -1,0 +1,76 @@
+"""The client other modules use to call services over the exchange, through this
+installation's gateway, with X-Road's REST protocol."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from digigov.exchange.identifiers import ClientId, ServiceId
+
+
+class ExchangeError(Exception):
+    """The exchange refused or failed: `code` is the X-Road error type, or the
+    provider's HTTP status when the service itself answered with an error."""
+
+    def __init__(self, code: str, message: str, status: int) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+@dataclass
+class ExchangeClient:
+    gateway_url: str  # the client side of this installation's gateway
+    client: ClientId  # the calling subsystem
+    timeout: float = 10.0
+
+    def __post_init__(self) -> None:
+        self._http = httpx.Client(base_url=self.gateway_url.rstrip("/"), timeout=self.timeout)
+
+    def get(
+        self,
+        service: ServiceId,
+        path: str,
+        *,
+        user_id: str = "",
+        issue: str = "",
+        params: dict[str, str] | None = None,
+    ) -> Any:
+        """GET a service's path and return its JSON; None when the service says 404."""
+        headers = {"X-Road-Client": str(self.client), "X-Road-Id": str(uuid.uuid4())}
+        if user_id:
+            headers["X-Road-UserId"] = user_id
+        if issue:
+            headers["X-Road-Issue"] = issue[:300]
+        try:
+            answer = self._http.get(f"/r1/{service.path()}{path}", headers=headers, params=params)
+        except httpx.HTTPError as error:
+            raise ExchangeError("Client.GatewayUnreachable", str(error), 0) from error
+        if "x-road-error" in answer.headers:
+            body = _json(answer)
+            raise ExchangeError(
+                answer.headers["x-road-error"], str(body.get("message", "")), answer.status_code
+            )
+        if answer.status_code == 404:
+            return None
+        if answer.status_code >= 400:
+            raise ExchangeError(
+                f"Service.{answer.status_code}", answer.text[:300], answer.status_code
+            )
+        return answer.json()
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _json(answer: httpx.Response) -> dict[str, Any]:
+    try:
+        found = answer.json()
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
