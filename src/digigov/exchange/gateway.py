@@ -26,13 +26,16 @@ import ssl
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 import h11
 import httpx
-from asgiref.sync import sync_to_async
+from django.db import connections
 
 from digigov.core import clock
 from digigov.core.actors import Actor
@@ -50,6 +53,7 @@ from digigov.exchange.models import (
 )
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 METASERVICES = ("listMethods", "allowedMethods", "getOpenAPI")
 # X-Road headers and the content headers pass through; hop-by-hop ones do not.
 PASSED_REQUEST_HEADERS = (
@@ -165,8 +169,8 @@ class Pool:
             connection.close()
 
     def clear(self) -> None:
-        for connections in self.idle.values():
-            for connection in connections:
+        for idle in self.idle.values():
+            for connection in idle:
                 connection.close()
         self.idle.clear()
 
@@ -179,7 +183,10 @@ class Gateway:
         self.local = local
         self.member_id = local.member_id
         self.name = f"{local.member_id}/{local.code}"
-        self.log = MessageLog(self.name)
+        # One thread does the gateway's database work, so its one connection can be
+        # closed when the gateway stops.
+        self.database = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gateway-db")
+        self.log = MessageLog(self.name, self.database)
         self.conf: GlobalConf | None = None
         self.keys: Keys | None = None
         self.seen: dict[str, float] = {}
@@ -305,19 +312,22 @@ class Gateway:
     async def refresh(self) -> None:
         """Fetch a newer configuration from the anchor's source, if it names one, and reload."""
         try:
-            source = await sync_to_async(_anchor_source, thread_sensitive=False)()
+            source = await self._in_database_thread(_anchor_source)
             if source:
                 answer = await self.backend.get(source)
                 if answer.status_code == 200:
-                    await sync_to_async(_accept, thread_sensitive=False)(answer.text.strip())
-            await sync_to_async(self.reload, thread_sensitive=False)()
+                    await self._in_database_thread(_accept, answer.text.strip())
+            await self._in_database_thread(self.reload)
         except Exception:  # keep the last good state; the next round tries again
             logger.exception("the gateway %s could not refresh its configuration", self.name)
 
     # -- serving ---------------------------------------------------------------------------------
 
+    async def _in_database_thread(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.database, function, *args)
+
     async def start(self) -> None:
-        await sync_to_async(self.reload, thread_sensitive=False)()
+        await self._in_database_thread(self.reload)
         server_context, _client = self._contexts()
         # The server side's context is fixed at start; its CA list and our TLS key are
         # what a new configuration would change, and _check_peer reads the live lists.
@@ -335,6 +345,8 @@ class Gateway:
         self.pool.clear()
         await self.backend.aclose()
         await self.log.close()
+        await self._in_database_thread(connections.close_all)
+        self.database.shutdown(wait=True)
 
     # -- the client side: our own systems call out ----------------------------------------
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,8 +74,9 @@ class Record:
 class MessageLog:
     """One gateway's chain, appended to from its event loop, written from a thread."""
 
-    def __init__(self, gateway: str) -> None:
+    def __init__(self, gateway: str, executor: Executor | None = None) -> None:
         self.gateway = gateway
+        self.executor = executor  # where the writes run (the gateway's database thread)
         self.keep_bodies = bool(getattr(settings, "EXCHANGE_LOG_BODIES", False))
         self._queue: list[tuple[Record, asyncio.Future[None]]] = []
         self._wake: asyncio.Event | None = None
@@ -115,7 +117,9 @@ class MessageLog:
             while self._queue:
                 batch, self._queue = self._queue[:BATCH], self._queue[BATCH:]
                 try:
-                    await loop.run_in_executor(None, self._write_in_thread, [r for r, _ in batch])
+                    await loop.run_in_executor(
+                        self.executor, self._write_in_thread, [r for r, _ in batch]
+                    )
                 except Exception as error:  # every waiter learns the batch failed
                     for _, done in batch:
                         if not done.done():
