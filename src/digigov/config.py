@@ -124,6 +124,18 @@ EXCHANGE_LOG_BODIES = declare(
     "Whether the gateways' message log keeps whole message bodies (`true`) or only their "
     "SHA-256 with the signatures and metadata (`false`).",
 )
+REGISTERS = declare(
+    "DIGIGOV_REGISTERS",
+    "local",
+    "Where e-services ask the base registers: `local` (this installation's own tables) or the "
+    "register node's subsystem over the exchange, e.g. `SE-DEMO/GOV/2021009978/register`, "
+    "through the asking organisation's gateway on this installation.",
+)
+EXCHANGE_SUBSYSTEM = declare(
+    "DIGIGOV_EXCHANGE_SUBSYSTEM",
+    "arenden",
+    "The subsystem an organisation calls the exchange from (its case and e-service system).",
+)
 HOST = declare("DIGIGOV_HOST", "127.0.0.1", "Address `digigov serve` and `digigov demo` bind to.")
 PORT = declare("DIGIGOV_PORT", "8000", "Port `digigov serve` and `digigov demo` listen on.")
 WORKERS = declare("DIGIGOV_WORKERS", "2", "Server processes `digigov serve` starts.")

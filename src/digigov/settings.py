@@ -212,6 +212,8 @@ TEST_EID_ENABLED = "test" in EID_PROVIDERS
 STAFF_LOGIN_ATTEMPTS = int(config.get(config.LOGIN_ATTEMPTS))
 VIRUS_SCANNER = config.get(config.VIRUS_SCANNER)
 EXCHANGE_LOG_BODIES = config.get(config.EXCHANGE_LOG_BODIES).lower() == "true"
+REGISTERS = config.get(config.REGISTERS)
+EXCHANGE_SUBSYSTEM = config.get(config.EXCHANGE_SUBSYSTEM)
 # Attachments live here, outside the web root; only authorised views serve them.
 ATTACHMENT_ROOT = DATA_DIR / "attachments"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("digigov.web.urls")),
     path("", include("digigov.identity.urls")),
     path("", include("digigov.exchange.urls")),
+    path("", include("digigov.registers.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -9,6 +9,7 @@ one transaction with an audit row in the platform's chain.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -507,11 +508,18 @@ def save_local_service(
 ) -> LocalService:
     if not base_url.startswith(("http://", "https://")):
         raise ValidationError("a service's base URL is http(s)://…", code="base_url")
+    existing = LocalService.objects.filter(
+        member_id=str(provider.member), subsystem=provider.subsystem, code=code
+    ).first()
     service, _created = LocalService.objects.update_or_create(
         member_id=str(provider.member),
         subsystem=provider.subsystem,
         code=code,
-        defaults={"base_url": base_url.rstrip("/"), "openapi": openapi},
+        defaults={
+            "base_url": base_url.rstrip("/"),
+            "openapi": openapi,
+            "token": existing.token if existing and existing.token else secrets.token_urlsafe(32),
+        },
     )
     _audit(actor, "local_service_saved", f"{provider}/{code}", base_url=base_url)
     return service

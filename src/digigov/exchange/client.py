@@ -6,10 +6,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
 from digigov.exchange.identifiers import ClientId, ServiceId
+
+ISSUE_SAFE = " /:.,()-_'+=?"
 
 
 class ExchangeError(Exception):
@@ -46,7 +49,8 @@ class ExchangeClient:
         if user_id:
             headers["X-Road-UserId"] = user_id
         if issue:
-            headers["X-Road-Issue"] = issue[:300]
+            # Header values are ASCII: other characters are percent-encoded (UTF-8).
+            headers["X-Road-Issue"] = quote(issue[:300], safe=ISSUE_SAFE)
         try:
             answer = self._http.get(f"/r1/{service.path()}{path}", headers=headers, params=params)
         except httpx.HTTPError as error:

@@ -65,6 +65,8 @@ PASSED_REQUEST_HEADERS = (
     "x-road-issue",
     "x-road-represented-party",
 )
+# The gateway proves itself to the services it fronts with their token.
+SERVICE_TOKEN_HEADER = "x-digigov-gateway-token"  # noqa: S105 - a header name
 REFRESH_SECONDS = 30.0
 # A new signing key is used only once every gateway has had time to learn it
 # from the configuration; until then the previous key signs (docs/adr/0007).
@@ -192,7 +194,7 @@ class Gateway:
         self.seen: dict[str, float] = {}
         self.services: dict[tuple[str, str], LocalService] = {}
         self.pool = Pool()
-        self.servers: list[asyncio.Server] = []
+        self.servers: list[http.Server] = []
         self.folder = Path(tempfile.mkdtemp(prefix="digigov-gateway-"))
         os.chmod(self.folder, 0o700)
         self.backend = httpx.AsyncClient(timeout=TIMEOUT_SECONDS)
@@ -339,10 +341,9 @@ class Gateway:
         ]
 
     async def stop(self) -> None:
-        for server in self.servers:
-            server.close()
-            await server.wait_closed()
         self.pool.clear()
+        for server in self.servers:
+            await server.close()
         await self.backend.aclose()
         await self.log.close()
         await self._in_database_thread(connections.close_all)
@@ -434,7 +435,7 @@ class Gateway:
                 signature,
                 request.body,
                 headers.get("x-road-userid", ""),
-                headers.get("x-road-issue", ""),
+                unquote(headers.get("x-road-issue", "")),
             )
         )
         status, answer_headers, body = await self._send(
@@ -473,7 +474,7 @@ class Gateway:
                 response_signature,
                 body,
                 headers.get("x-road-userid", ""),
-                headers.get("x-road-issue", ""),
+                unquote(headers.get("x-road-issue", "")),
                 status,
             )
         )
@@ -656,7 +657,7 @@ class Gateway:
                 signature,
                 request.body,
                 headers.get("x-road-userid", ""),
-                headers.get("x-road-issue", ""),
+                unquote(headers.get("x-road-issue", "")),
             )
         )
         if code in METASERVICES:
@@ -686,7 +687,7 @@ class Gateway:
                 response_signature,
                 body,
                 headers.get("x-road-userid", ""),
-                headers.get("x-road-issue", ""),
+                unquote(headers.get("x-road-issue", "")),
                 status,
             )
         )
@@ -720,6 +721,7 @@ class Gateway:
         if query:
             url = f"{url}?{query}"
         forwarded = {k: v for k, v in headers.items() if k in PASSED_REQUEST_HEADERS}
+        forwarded[SERVICE_TOKEN_HEADER] = local.token
         try:
             answer = await self.backend.request(method, url, headers=forwarded, content=body)
         except httpx.HTTPError as error:

@@ -125,10 +125,39 @@ async def serve_connection(
         writer.close()
 
 
+class Server:
+    """A listening socket and the connections it is serving, so both can be closed."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.server: asyncio.Server | None = None
+        self.connections: set[asyncio.Task[None]] = set()
+
+    async def _connected(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self.connections.add(task)
+        try:
+            await serve_connection(reader, writer, self.handler)
+        finally:
+            self.connections.discard(task)
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        for task in list(self.connections):
+            task.cancel()
+        if self.connections:
+            await asyncio.gather(*self.connections, return_exceptions=True)
+        if self.server is not None:
+            await self.server.wait_closed()
+
+
 async def start(
     handler: Handler, host: str, port: int, ssl_context: ssl.SSLContext | None = None
-) -> asyncio.Server:
-    async def connected(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await serve_connection(reader, writer, handler)
-
-    return await asyncio.start_server(connected, host, port, ssl=ssl_context, backlog=1024)
+) -> Server:
+    server = Server(handler)
+    server.server = await asyncio.start_server(
+        server._connected, host, port, ssl=ssl_context, backlog=1024
+    )
+    return server

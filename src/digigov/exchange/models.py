@@ -219,6 +219,8 @@ class LocalService(models.Model):
     code = models.CharField(max_length=64)
     base_url = models.CharField(max_length=500)
     openapi = models.TextField(blank=True)
+    # Sent by the gateway as X-Digigov-Gateway-Token, so the service answers only its gateway.
+    token = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [

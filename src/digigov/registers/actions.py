@@ -14,14 +14,17 @@ from django.db import transaction
 from faker import Faker
 from stdnum import luhn
 
-from digigov.core import audit
+from digigov.core import audit, clock
 from digigov.core.actors import Actor
+from digigov.core.identifiers import parse_person_identifier
 from digigov.registers.models import (
     CompanyRecord,
     CompanySignatory,
+    Guardian,
     PopulationRecord,
     PropertyOwner,
     PropertyRecord,
+    RegisterAccess,
 )
 
 EXEMPELBY = ("9991", "99910", "Exempelby")
@@ -36,6 +39,8 @@ class NamedPerson:
     street: str
     place: tuple[str, str, str]
     household: str
+    protected: bool = False
+    guardians: tuple[str, ...] = ()
 
 
 NAMED_PEOPLE = [
@@ -45,6 +50,20 @@ NAMED_PEOPLE = [
     NamedPerson("200402291280", "Maja", "Nilsson", "Parkvägen 12", PROVSTAD, "hassan"),
     NamedPerson("192507043327", "Gunnel", "Berg", "Tallvägen 3", PROVSTAD, "gunnel"),
     NamedPerson("199606812056", "Tomasz", "Kowalski", "Järnvägsgatan 8", EXEMPELBY, "tomasz"),
+    # skyddad folkbokföring: the address is never given out
+    NamedPerson(
+        "198807192383", "Leila", "Karimi", "Hemlig adress", EXEMPELBY, "leila", protected=True
+    ),
+    # a child in Fatima Hassan's household, she its guardian
+    NamedPerson(
+        "201505122380",
+        "Adam",
+        "Hassan",
+        "Parkvägen 12",
+        PROVSTAD,
+        "hassan",
+        guardians=("197206086147",),
+    ),
 ]
 # (designation, municipality, square metres, owners)
 NAMED_PROPERTIES = [
@@ -98,8 +117,16 @@ def load_synthetic(*, actor: Actor, extra_households: int = 40, seed: int = 2026
                 "city": city,
                 "municipality_code": code,
                 "household": person.household,
+                "date_of_birth": parse_person_identifier(person.number).birth_date,
+                "protected_identity": person.protected,
             },
         )
+    for person in NAMED_PEOPLE:
+        for guardian in person.guardians:
+            Guardian.objects.get_or_create(
+                child=PopulationRecord.objects.get(personal_identity_number=person.number),
+                personal_identity_number=guardian,
+            )
     for designation, code, area, owners in NAMED_PROPERTIES:
         unit, _ = PropertyRecord.objects.update_or_create(
             designation=designation,
@@ -158,7 +185,40 @@ def _generated_households(count: int, seed: int) -> int:
                     "city": city,
                     "municipality_code": code,
                     "household": f"generated-{seed}-{index}",
+                    "date_of_birth": parse_person_identifier(number).birth_date,
                 },
             )
             created += made
     return created
+
+
+def record_register_access(
+    *,
+    subjects: list[str],
+    register: str,
+    client: str,
+    client_name: str,
+    user_id: str,
+    purpose: str,
+    message_id: str,
+) -> None:
+    """The register node told someone about these people: each may see it in their data tracker.
+
+    A record, not a change of the registers, so no audit row of its own: the
+    gateways' message logs hold the signed messages.
+    """
+    now = clock.now()
+    RegisterAccess.objects.bulk_create(
+        RegisterAccess(
+            subject=subject,
+            accessed_at=now,
+            register=register,
+            client=client[:300],
+            client_name=client_name[:200],
+            user_id=user_id[:100],
+            purpose=purpose[:300],
+            message_id=message_id[:100],
+        )
+        for subject in dict.fromkeys(subjects)
+        if len(subject) == 12
+    )

@@ -1,17 +1,25 @@
 """The interface other modules use to ask the base registers.
 
-Every question carries why it is asked (GDPR: the purpose of every access), so
-that the exchange can send it along and the data tracker can show it to the
-person. The local client reads this installation's registers and does not yet
-record the purpose; the exchange issue adds a client that asks another
-organisation's register node over the federation, and the record of accesses.
+Every question carries why it is asked (GDPR: the purpose of every access) and
+who asks, so that the exchange sends them along (X-Road-Issue, X-Road-UserId)
+and the register node records them for the person's data tracker.
+`registers(organisation)` asks over the exchange, through the organisation's
+gateway, when `DIGIGOV_REGISTERS` names the register node; otherwise it reads
+this installation's own tables (tests, a node that holds its registers).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from digigov.core.models import Organisation
+from digigov.exchange import queries as exchange_queries
+from digigov.exchange.client import ExchangeClient, ExchangeError
+from digigov.exchange.identifiers import ClientId, ServiceId
 from digigov.registers.models import (
     CompanyRecord,
     CompanySignatory,
@@ -113,5 +121,98 @@ class LocalRegisters:
         return [company for company in found if company is not None]
 
 
-def registers() -> RegisterClient:
-    return LocalRegisters()
+def _address(data: dict[str, Any] | None) -> Address:
+    data = data or {}
+    return Address(data.get("gatuadress", ""), data.get("postnummer", ""), data.get("postort", ""))
+
+
+def _from_json(data: dict[str, Any]) -> Person:
+    return Person(
+        personal_identity_number=data["personnummer"],
+        given_name=data["fornamn"],
+        surname=data["efternamn"],
+        address=_address(data.get("adress")),
+    )
+
+
+def _company_from_json(data: dict[str, Any]) -> Company:
+    return Company(
+        organisation_number=data["organisationsnummer"],
+        name=data["namn"],
+        legal_form=data["juridiskForm"],
+        address=_address(data.get("adress")),
+        signatories_required=int(data["firmateckning"]["antalTillsammans"]),
+    )
+
+
+class ExchangeRegisters:
+    """Asks the register node over the exchange, as one organisation's subsystem."""
+
+    def __init__(self, client: ExchangeClient, provider: ClientId, user: str) -> None:
+        self.client = client
+        self.provider = provider
+        self.user = user
+
+    def _get(self, service: str, path: str, purpose: str, **params: str) -> Any:
+        try:
+            return self.client.get(
+                ServiceId(self.provider, service),
+                path,
+                user_id=self.user,
+                issue=purpose,
+                params=params or None,
+            )
+        except ExchangeError as error:
+            raise RegisterUnavailable(str(error)) from error
+
+    def person(self, number: str, *, purpose: str) -> Person | None:
+        found = self._get("folkbokforing", f"/personer/{number}", purpose)
+        return None if found is None else _from_json(found)
+
+    def household(self, number: str, *, purpose: str) -> list[Person]:
+        found = self._get("folkbokforing", f"/personer/{number}/hushall", purpose)
+        return [] if found is None else [_from_json(member) for member in found["medlemmar"]]
+
+    def properties_owned_by(self, identifier: str, *, purpose: str) -> list[str]:
+        found = self._get("fastighet", "/fastigheter", purpose, agare=identifier)
+        return [] if found is None else sorted(p["beteckning"] for p in found["fastigheter"])
+
+    def company(self, number: str, *, purpose: str) -> Company | None:
+        found = self._get("foretag", f"/foretag/{number}", purpose)
+        return None if found is None else _company_from_json(found)
+
+    def may_sign_for(self, person: str, company: str, *, purpose: str) -> bool:
+        found = self._get("foretag", f"/foretag/{company}", purpose)
+        if found is None or int(found["firmateckning"]["antalTillsammans"]) != 1:
+            return False
+        return any(s["personnummer"] == person for s in found["firmateckning"]["firmatecknare"])
+
+    def companies_signed_by(self, person: str, *, purpose: str) -> list[Company]:
+        found = self._get("foretag", "/foretag", purpose, firmatecknare=person)
+        return [] if found is None else [_company_from_json(c) for c in found["foretag"]]
+
+
+class RegisterUnavailable(Exception):
+    """The register could not be asked (the exchange refused or failed)."""
+
+
+def registers(organisation: Organisation | None = None, *, user: str = "") -> RegisterClient:
+    """The registers as `organisation` may ask them, on behalf of `user` (a personnummer)."""
+    provider = settings.REGISTERS
+    if provider == "local" or organisation is None:
+        return LocalRegisters()
+    gateway = exchange_queries.gateway_of(organisation)
+    if gateway is None:
+        raise ImproperlyConfigured(
+            f"DIGIGOV_REGISTERS asks over the exchange, but {organisation.slug} has no gateway here"
+        )
+    member_id, url = gateway
+    caller = f"{member_id}/{settings.EXCHANGE_SUBSYSTEM}"
+    client = _clients.get((url, caller))
+    if client is None:
+        client = _clients[(url, caller)] = ExchangeClient(url, ClientId.parse(caller))
+    return ExchangeRegisters(client, ClientId.parse(provider), f"SE{user}" if user else "")
+
+
+# One client (and its kept-alive connections) per gateway and calling subsystem.
+_clients: dict[tuple[str, str], ExchangeClient] = {}

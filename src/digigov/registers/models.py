@@ -25,9 +25,29 @@ class PopulationRecord(models.Model):
     municipality_code = models.CharField(max_length=4)
     # People registered at the same address as one household share this key.
     household = models.CharField(max_length=40, db_index=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    # Skyddad folkbokföring: the address is never given out, over the exchange or otherwise.
+    protected_identity = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"{self.given_name} {self.surname}"
+
+
+class Guardian(models.Model):
+    """A guardian (vårdnadshavare) of a minor in the population register."""
+
+    child = models.ForeignKey(PopulationRecord, on_delete=models.CASCADE, related_name="guardians")
+    personal_identity_number = models.CharField(max_length=12)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "personal_identity_number"], name="one_guardian_row_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.personal_identity_number} for {self.child_id}"
 
 
 class PropertyRecord(models.Model):
@@ -88,3 +108,28 @@ class CompanySignatory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} signs for {self.company}"
+
+
+class RegisterAccess(models.Model):
+    """A question the register node answered about a person: for the data tracker.
+
+    Who asked (the calling subsystem over the exchange, and the person or case
+    worker it named), why (X-Road-Issue), which register and when.
+    """
+
+    subject = models.CharField(max_length=12)
+    accessed_at = models.DateTimeField()
+    register = models.CharField(max_length=20)  # population, property, company
+    client = models.CharField(max_length=300)  # instance/class/code/subsystem
+    client_name = models.CharField(max_length=200, blank=True)
+    user_id = models.CharField(max_length=100, blank=True)
+    purpose = models.CharField(max_length=300, blank=True)
+    message_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["subject", "accessed_at"], name="register_access_by_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} read {self.register} of {self.subject}"

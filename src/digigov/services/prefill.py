@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from digigov.core.models import Organisation
 from digigov.registers.client import Address, registers
 from digigov.services.spec import ServicePackageSpec
 
@@ -15,8 +16,16 @@ def _address(address: Address) -> dict[str, str]:
     return {"street": address.street, "postal_code": address.postal_code, "city": address.city}
 
 
-def prefill(spec: ServicePackageSpec, *, applicant_kind: str, applicant: str) -> dict[str, Any]:
-    client = registers()
+def prefill(
+    spec: ServicePackageSpec,
+    *,
+    applicant_kind: str,
+    applicant: str,
+    organisation: Organisation | None = None,
+    user: str = "",
+) -> dict[str, Any]:
+    """Answers from the registers, asked as the organisation offering the service, for `user`."""
+    client = registers(organisation, user=user)
     purpose = f"{PURPOSE} {spec.code}"
     values: dict[str, Any] = {}
     for field in spec.all_fields():
@@ -54,6 +63,10 @@ def prefill(spec: ServicePackageSpec, *, applicant_kind: str, applicant: str) ->
     return values
 
 
-def owned_properties(applicant: str, code: str) -> list[str]:
+def owned_properties(
+    applicant: str, code: str, organisation: Organisation | None = None, user: str = ""
+) -> list[str]:
     """All properties the applicant owns, to offer as choices beside the prefilled one."""
-    return registers().properties_owned_by(applicant, purpose=f"{PURPOSE} {code}")
+    return registers(organisation, user=user).properties_owned_by(
+        applicant, purpose=f"{PURPOSE} {code}"
+    )

@@ -80,9 +80,9 @@ def _service_page(
     service, spec = _current(slug, code)
     companies = []
     if request.resident and "company" in spec.applicant.kinds:  # type: ignore[attr-defined]
-        companies = registers().companies_signed_by(
-            _actor(request).identifier, purpose=f"Val av sökande {spec.code}"
-        )
+        companies = registers(
+            service.organisation, user=_actor(request).identifier
+        ).companies_signed_by(_actor(request).identifier, purpose=f"Val av sökande {spec.code}")
     context = {"service": service, "spec": spec, "companies": companies, "error": error}
     return render(request, "web/services/service.html", context, status=status)
 
@@ -148,7 +148,12 @@ def _render_step(
     fields = applying.step_fields(spec, step, shown, errors, attachments)
     owned: list[str] = []
     if any(f.spec.type == "property_designation" and f.spec.prefill for f in fields):
-        owned = owned_properties(application.applicant_identifier, spec.code)
+        owned = owned_properties(
+            application.applicant_identifier,
+            spec.code,
+            application.organisation,
+            application.submitted_by,
+        )
     context = {
         "application": application,
         "spec": spec,

@@ -26,6 +26,7 @@ from digigov.cases.models import (
 )
 from digigov.core import audit, clock
 from digigov.core.actors import Actor
+from digigov.core.models import Organisation
 from digigov.identity import loa as levels
 from digigov.registers.client import registers
 from digigov.services import answers as answer_rules
@@ -63,7 +64,8 @@ def start_application(
         )
     if applicant_kind not in spec.applicant.kinds:
         raise _error(_("Den här e-tjänsten kan inte sökas av den som du valt."), "applicant_kind")
-    name = _applicant_name(spec, actor, applicant_kind, applicant_identifier)
+    organisation = service_version.organisation
+    name = _applicant_name(spec, actor, applicant_kind, applicant_identifier, organisation)
     now = clock.now()
     application = Application.objects.create(
         organisation=service_version.organisation,
@@ -73,7 +75,11 @@ def start_application(
         applicant_name=name,
         submitted_by=actor.identifier,
         answers=prefill.prefill(
-            spec, applicant_kind=applicant_kind, applicant=applicant_identifier
+            spec,
+            applicant_kind=applicant_kind,
+            applicant=applicant_identifier,
+            organisation=organisation,
+            user=actor.identifier,
         ),
         created_at=now,
         updated_at=now,
@@ -91,9 +97,13 @@ def start_application(
 
 
 def _applicant_name(
-    spec: ServicePackageSpec, actor: Actor, applicant_kind: str, applicant: str
+    spec: ServicePackageSpec,
+    actor: Actor,
+    applicant_kind: str,
+    applicant: str,
+    organisation: Organisation,
 ) -> str:
-    client = registers()
+    client = registers(organisation, user=actor.identifier)
     purpose = f"Ansökan {spec.code}"
     if applicant_kind == ApplicantKind.PERSON:
         if applicant != actor.identifier:
@@ -369,7 +379,9 @@ def _submit(actor: Actor, application_id: int, actor_loa: str) -> Case:
             _("E-tjänsten kräver en e-legitimation med högre tillitsnivå. Logga in igen."), "loa"
         )
     if locked.applicant_kind == ApplicantKind.COMPANY:
-        _applicant_name(spec, actor, locked.applicant_kind, locked.applicant_identifier)
+        _applicant_name(
+            spec, actor, locked.applicant_kind, locked.applicant_identifier, locked.organisation
+        )
     checked = answer_rules.clean(spec, locked.answers, complete=True)
     if not checked.ok:
         raise ValidationError({key: [str(message)] for key, message in checked.errors.items()})

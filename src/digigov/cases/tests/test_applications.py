@@ -57,7 +57,8 @@ def test_a_draft_is_prefilled_from_the_registers(services):
         "city": "Provstad",
     }
     assert household.answers["hushallsmedlemmar"] == [
-        {"namn": "Maja Nilsson", "personnummer": "200402291280"}
+        {"namn": "Maja Nilsson", "personnummer": "200402291280"},
+        {"namn": "Adam Hassan", "personnummer": "201505122380"},
     ]
 
 

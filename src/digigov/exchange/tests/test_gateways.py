@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import socket
 import ssl
 import threading
 import time
@@ -22,17 +21,12 @@ from digigov.exchange.client import ExchangeClient, ExchangeError
 from digigov.exchange.gateway import Gateway
 from digigov.exchange.identifiers import ClientId, ServiceId
 from digigov.exchange.models import GatewayKey, MessageLogEntry, Registry
+from digigov.exchange.testing import Running, free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OPERATOR = Actor.system("tests")
 ASKER = "SE-TEST/MUN/2120009994/arenden"
 SERVICE = "/r1/SE-TEST/GOV/2021009978/register/folkbokforing"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class Provider(BaseHTTPRequestHandler):
@@ -50,34 +44,6 @@ class Provider(BaseHTTPRequestHandler):
 
     def log_message(self, *args: Any) -> None:
         pass
-
-
-class Running:
-    """Gateways served by an event loop in a thread of their own."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.gateways: list[Gateway] = []
-
-    def run(self, coroutine: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(30)
-
-    def start(self, gateway: Gateway) -> Gateway:
-        self.run(gateway.start())
-        self.gateways.append(gateway)
-        return gateway
-
-    def reload(self) -> None:
-        for gateway in self.gateways:
-            gateway.reload()
-
-    def stop(self) -> None:
-        for gateway in self.gateways:
-            self.run(gateway.stop())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
 
 
 @pytest.fixture
