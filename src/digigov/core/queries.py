@@ -7,7 +7,7 @@ from typing import TypeVar, cast
 from django.core.validators import slug_re
 from django.db.models import QuerySet
 
-from digigov.core.models import Organisation, OrganisationOwned
+from digigov.core.models import AccessRecord, Organisation, OrganisationOwned
 
 Owned = TypeVar("Owned", bound=OrganisationOwned)
 
@@ -28,3 +28,12 @@ def scoped(model: type[Owned], organisation: Organisation) -> QuerySet[Owned]:
     if not issubclass(model, OrganisationOwned):
         raise TypeError(f"{model.__name__} does not belong to an organisation")
     return cast("QuerySet[Owned]", model._default_manager.filter(organisation=organisation))
+
+
+def accesses_to(person: str) -> QuerySet[AccessRecord]:
+    """Who in which organisation read this person's data, newest first: for their data tracker."""
+    return (
+        AccessRecord.objects.filter(subject=person)
+        .select_related("organisation")
+        .order_by("-accessed_at", "-pk")
+    )

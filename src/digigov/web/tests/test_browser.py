@@ -121,6 +121,8 @@ def test_every_page_passes_axe(live_server: Any, demo: None, page: Page) -> None
     page.get_by_role("button", name="Anna Andersson (199003152387)").click()
     page.wait_for_url(f"{base}/mina-sidor/")
     assert_no_violations(page, "Mina sidor")
+    page.get_by_role("link", name="Vem har använt mina uppgifter?").click()
+    assert_no_violations(page, "data tracker")
 
     # staff sign-in with an error, then the workspace
     page.goto(f"{base}/personal/logga-in/")

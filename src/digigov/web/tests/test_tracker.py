@@ -1,0 +1,52 @@
+"""The data tracker: a person sees who read their data, and only their own."""
+
+import pytest
+from django.urls import reverse
+
+from digigov.cases import actions
+from digigov.conftest import ANNA, sign_in_resident
+from digigov.registers.actions import record_register_access
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_person_sees_register_reads_and_case_openings(
+    client, bygglov_case, case_worker, organisation
+):
+    record_register_access(
+        subjects=[ANNA],
+        register="property",
+        client="SE-DEMO/MUN/2120009994/arenden",
+        client_name="Exempelby kommun",
+        user_id=f"SE{ANNA}",
+        purpose="Förifyllnad av e-tjänst BYGGLOV",
+        message_id="m-1",
+    )
+    staff = actions.staff_in(case_worker, organisation.pk)
+    actions.record_access(staff=staff, case=bygglov_case, purpose="Handläggning")
+    sign_in_resident(client, ANNA)
+    page = client.get(reverse("web:tracker")).content.decode()
+    assert "Fastighetsregistret" in page and "Förifyllnad av e-tjänst BYGGLOV" in page
+    assert "Via datautbytet" in page
+    assert f"Ärende {bygglov_case.registrar_number}" in page and "Handläggare" in page
+    assert case_worker.username not in page  # staff by role, not by name
+
+
+def test_nobody_sees_anothers_accesses(client, bygglov_case):
+    record_register_access(
+        subjects=[ANNA],
+        register="population",
+        client="x",
+        client_name="Exempelby kommun",
+        user_id="",
+        purpose="Hemligt syfte",
+        message_id="m-2",
+    )
+    sign_in_resident(client, "198511224571")
+    page = client.get(reverse("web:tracker")).content.decode()
+    assert "Hemligt syfte" not in page and "Ingen har använt dina uppgifter ännu." in page
+
+
+def test_the_tracker_needs_sign_in(client):
+    response = client.get(reverse("web:tracker"))
+    assert response.status_code == 302 and "/logga-in/" in response["Location"]
