@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 USAGE = """\
-digigov demo           migrate, load demo data, serve on http://127.0.0.1:8000
+digigov demo           migrate, load demo data, serve on http://127.0.0.1:8000 with the gateways
+digigov gateway        run this installation's exchange gateways
+digigov exchange ...   the federation registry, keys, configuration, message log
 digigov serve          production server (granian); runs collectstatic first
 digigov worker         run background jobs from the database queue
 digigov audit verify   check the hash-chained audit log
@@ -44,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     command = argv[1] if len(argv) > 1 else "help"
     if command == "demo":
         os.environ.setdefault("DIGIGOV_MODE", "demo")
+        # E-services ask the demo's register node over the exchange, through the gateways.
+        os.environ.setdefault("DIGIGOV_REGISTERS", "SE-DEMO/GOV/2021009978/register")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digigov.settings")
 
     if command in {"help", "-h", "--help"}:
@@ -69,6 +74,9 @@ def main(argv: list[str] | None = None) -> None:
             f"Digigov demo on http://{config.get(config.HOST)}:{config.get(config.PORT)}/ "
             "(sign in with the test e-ID; see README.md)"
         )
+        # The demo organisations' gateways run beside the web server (same process group,
+        # so Ctrl-C stops both).
+        subprocess.Popen([sys.executable, "-m", "digigov", "gateway"])
         # Threads, not one: the sign-in's back channel calls this same server.
         _granian(workers=1, threads=4)
     elif command == "serve":

@@ -31,6 +31,7 @@ STATUS_BY_CODE = {
     "loa": 403,
     "not_representative": 403,
     "scan_failed": 503,
+    "register_unavailable": 503,
 }
 
 

@@ -375,6 +375,18 @@ def publish_configuration(*, actor: Actor) -> PublishedConfiguration:
     return published
 
 
+def publish_if_due(*, actor: Actor) -> PublishedConfiguration | None:
+    """Re-sign the configuration when half its validity has passed (on a registry)."""
+    registry = Registry.objects.first()
+    if registry is None:
+        return None
+    newest = PublishedConfiguration.objects.order_by("-version").first()
+    half = dt.timedelta(hours=registry.validity_hours) / 2
+    if newest is not None and newest.expires_at - clock.now() > half:
+        return None
+    return publish_configuration(actor=actor)
+
+
 # -- this installation's gateways -----------------------------------------------------------
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from digigov.core.models import Organisation
-from digigov.registers.client import Address, registers
+from digigov.registers.client import Address, RegisterClient, RegisterUnavailable, registers
 from digigov.services.spec import ServicePackageSpec
 
 PURPOSE = "Förifyllnad av e-tjänst"
+logger = logging.getLogger(__name__)
 
 
 def _address(address: Address) -> dict[str, str]:
@@ -24,8 +26,21 @@ def prefill(
     organisation: Organisation | None = None,
     user: str = "",
 ) -> dict[str, Any]:
-    """Answers from the registers, asked as the organisation offering the service, for `user`."""
-    client = registers(organisation, user=user)
+    """Answers from the registers, asked as the organisation offering the service, for `user`.
+
+    Prefill helps and is never required: when a register cannot be asked, the
+    person fills in what it would have.
+    """
+    try:
+        return _prefill(spec, applicant_kind, applicant, registers(organisation, user=user))
+    except RegisterUnavailable:
+        logger.warning("the registers could not be asked; %s starts without prefill", spec.code)
+        return {}
+
+
+def _prefill(
+    spec: ServicePackageSpec, applicant_kind: str, applicant: str, client: RegisterClient
+) -> dict[str, Any]:
     purpose = f"{PURPOSE} {spec.code}"
     values: dict[str, Any] = {}
     for field in spec.all_fields():
@@ -67,6 +82,9 @@ def owned_properties(
     applicant: str, code: str, organisation: Organisation | None = None, user: str = ""
 ) -> list[str]:
     """All properties the applicant owns, to offer as choices beside the prefilled one."""
-    return registers(organisation, user=user).properties_owned_by(
-        applicant, purpose=f"{PURPOSE} {code}"
-    )
+    try:
+        return registers(organisation, user=user).properties_owned_by(
+            applicant, purpose=f"{PURPOSE} {code}"
+        )
+    except RegisterUnavailable:
+        return []

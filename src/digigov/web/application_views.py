@@ -23,7 +23,7 @@ from digigov.cases.models import Application
 from digigov.core import queries as core_queries
 from digigov.core.actors import Actor
 from digigov.core.identifiers import parse_organisation_number
-from digigov.registers.client import registers
+from digigov.registers.client import RegisterUnavailable, registers
 from digigov.services import answers as answer_rules
 from digigov.services import catalogue, presentation
 from digigov.services import queries as service_queries
@@ -80,9 +80,14 @@ def _service_page(
     service, spec = _current(slug, code)
     companies = []
     if request.resident and "company" in spec.applicant.kinds:  # type: ignore[attr-defined]
-        companies = registers(
-            service.organisation, user=_actor(request).identifier
-        ).companies_signed_by(_actor(request).identifier, purpose=f"Val av sökande {spec.code}")
+        try:
+            companies = registers(
+                service.organisation, user=_actor(request).identifier
+            ).companies_signed_by(_actor(request).identifier, purpose=f"Val av sökande {spec.code}")
+        except RegisterUnavailable:
+            error = error or _(
+                "Näringslivsregistret kan inte nås just nu. Försök igen om en stund."
+            )
     context = {"service": service, "spec": spec, "companies": companies, "error": error}
     return render(request, "web/services/service.html", context, status=status)
 

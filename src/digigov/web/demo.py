@@ -9,12 +9,16 @@ import datetime as dt
 
 from django.db import transaction
 
+from digigov import config
 from digigov.cases import actions as case_actions
 from digigov.cases.models import Case
 from digigov.core import actions as core_actions
 from digigov.core import clock
 from digigov.core.actors import Actor
 from digigov.core.models import Organisation
+from digigov.exchange import actions as exchange_actions
+from digigov.exchange import models as exchange_models
+from digigov.exchange.identifiers import ClientId
 from digigov.identity import actions as identity_actions
 from digigov.identity import loa
 from digigov.identity import queries as identity_queries
@@ -85,6 +89,7 @@ def load() -> dict[str, int]:
                     actor=DEMO_ACTOR, organisation=organisation, spec=spec
                 )
                 installed += 1
+    exchange_ready = _exchange(organisations)
     cases = _cases(organisations) if not Case.objects.exists() else 0
     return {
         "organisations": len(organisations),
@@ -92,6 +97,7 @@ def load() -> dict[str, int]:
         "people": people,
         "services": installed,
         "cases": cases,
+        "gateways": exchange_ready,
     }
 
 
@@ -99,6 +105,7 @@ def load() -> dict[str, int]:
 DEMO_PDF = b"%PDF-1.4\n% Digigov demo drawing\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ANNA = Actor.person("199003152387", "Anna Andersson")
 GARAGE = {
+    "fastighetsbeteckning": "Exempelby Björken 1:23",
     "ar_agare": True,
     "atgard": "garage_carport",
     "byggnadstyp": "komplementbyggnad",
@@ -166,3 +173,99 @@ def _cases(organisations: dict[str, Organisation]) -> int:
     )
     case_actions.take(staff=per, case=provstad, transition_id="paborja", revision=provstad.revision)
     return 2
+
+
+# -- the exchange: a registry, three members, their gateways and the registers ---------
+
+INSTANCE = "SE-DEMO"
+REGISTER_NODE = f"{INSTANCE}/GOV/2021009978/register"
+MEMBERS = {  # organisation slug: (member class, member code = organisationsnummer)
+    "exempelby": ("MUN", "2120009994"),
+    "provstad": ("MUN", "2120009986"),
+    "exempelverket": ("GOV", "2021009978"),
+}
+REGISTER_SERVICES = {
+    "folkbokforing": "Folkbokföringen: personer, hushåll, vårdnadshavare",
+    "fastighet": "Fastighetsregistret: fastigheter och ägare",
+    "foretag": "Näringslivsregistret: företag och firmatecknare",
+}
+
+
+def gateway_ports(web_port: int, index: int) -> tuple[int, int]:
+    """The demo's gateways listen beside the web server: 8100/8101, 8102/8103, ..."""
+    base = web_port + 100 + 2 * index
+    return base, base + 1
+
+
+def _exchange(organisations: dict[str, Organisation]) -> int:
+    """Make this installation the demo federation's registry and the gateway of each
+    demo organisation, with the registers as services of the agency. Once."""
+    if exchange_models.Registry.objects.exists():
+        return exchange_models.LocalGateway.objects.count()
+    host, web_port = config.get(config.HOST), int(config.get(config.PORT))
+    registry = exchange_actions.init_registry(actor=DEMO_ACTOR, instance=INSTANCE)
+    members = {
+        slug: exchange_actions.save_member(
+            actor=DEMO_ACTOR,
+            member_class=member_class,
+            member_code=code,
+            name=organisations[slug].name,
+            organisation=organisations[slug],
+        )
+        for slug, (member_class, code) in MEMBERS.items()
+    }
+    callers = [
+        exchange_actions.add_subsystem(actor=DEMO_ACTOR, member=member, code="arenden")
+        for member in members.values()
+    ]
+    register = exchange_actions.add_subsystem(
+        actor=DEMO_ACTOR, member=members["exempelverket"], code="register"
+    )
+    for code, description in REGISTER_SERVICES.items():
+        openapi = _openapi(code, description)
+        service = exchange_actions.register_service(
+            actor=DEMO_ACTOR,
+            subsystem=register,
+            code=code,
+            openapi=openapi,
+            description=description,
+        )
+        for caller in callers:
+            exchange_actions.grant_access(
+                actor=DEMO_ACTOR, service=service, client=caller, method="GET"
+            )
+        exchange_actions.save_local_service(
+            actor=DEMO_ACTOR,
+            provider=ClientId.parse(REGISTER_NODE),
+            code=code,
+            base_url=f"http://{host}:{web_port}/register/api/{code}",
+            openapi=openapi,
+        )
+    for index, member in enumerate(members.values()):
+        client_port, server_port = gateway_ports(web_port, index)
+        exchange_actions.run_gateway_here(
+            actor=DEMO_ACTOR,
+            member=member,
+            code="gw1",
+            host=host,
+            client_port=client_port,
+            server_port=server_port,
+        )
+    exchange_actions.install_anchor(
+        actor=DEMO_ACTOR,
+        instance=INSTANCE,
+        certificate_pem=registry.configuration_certificate_pem,
+        source=f"http://{host}:{web_port}/exchange/global-conf",
+    )
+    exchange_actions.accept_configuration(
+        actor=DEMO_ACTOR, signed=exchange_actions.publish_configuration(actor=DEMO_ACTOR).signed
+    )
+    return len(members)
+
+
+def _openapi(code: str, description: str) -> str:
+    return (
+        "openapi: 3.0.3\n"
+        f"info: {{title: {code}, version: '1', description: '{description}'}}\n"
+        "paths: {}\n"
+    )

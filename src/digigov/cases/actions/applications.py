@@ -28,7 +28,7 @@ from digigov.core import audit, clock
 from digigov.core.actors import Actor
 from digigov.core.models import Organisation
 from digigov.identity import loa as levels
-from digigov.registers.client import registers
+from digigov.registers.client import RegisterUnavailable, registers
 from digigov.services import answers as answer_rules
 from digigov.services import catalogue, prefill
 from digigov.services.models import ServiceVersion
@@ -110,10 +110,19 @@ def _applicant_name(
             # Acting for another person needs a power of attorney (the mandates issue).
             raise _error(_("Du kan bara ansöka för dig själv här."), "not_representative")
         return actor.name or applicant
-    company = client.company(applicant, purpose=purpose)
+    try:
+        company = client.company(applicant, purpose=purpose)
+        may_sign = company is not None and client.may_sign_for(
+            actor.identifier, applicant, purpose=purpose
+        )
+    except RegisterUnavailable as error:
+        raise _error(
+            _("Näringslivsregistret kan inte nås just nu. Försök igen om en stund."),
+            "register_unavailable",
+        ) from error
     if company is None:
         raise _error(_("Företaget finns inte i näringslivsregistret."), "unknown_company")
-    if not client.may_sign_for(actor.identifier, applicant, purpose=purpose):
+    if not may_sign:
         raise _error(
             _("Du får inte ensam företräda %(company)s enligt näringslivsregistret.")
             % {"company": company.name},

@@ -10,7 +10,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from digigov.exchange.gateway import Gateway
+from digigov.core.actors import Actor
+from digigov.exchange import actions
+from digigov.exchange.gateway import REFRESH_SECONDS, Gateway
 from digigov.exchange.models import LocalGateway
 
 
@@ -29,10 +31,19 @@ class Command(BaseCommand):
         locals_ = list(found)
         if not locals_:
             raise CommandError("no gateway is set up here: see `digigov exchange here --help`")
-        asyncio.run(self._run(locals_))
+        # Built here, outside the event loop: each reads its log's head from the database.
+        asyncio.run(self._run([Gateway(local) for local in locals_]))
 
-    async def _run(self, locals_: list[LocalGateway]) -> None:
-        gateways = [Gateway(local) for local in locals_]
+    async def _republish(self, gateway: Gateway) -> None:
+        """Where this installation is also the registry, keep the configuration fresh."""
+        while True:
+            try:
+                await gateway._in_database_thread(_publish_if_due)
+            except Exception as error:  # keep serving; the next round tries again
+                self.stderr.write(f"could not publish the configuration: {error}")
+            await asyncio.sleep(REFRESH_SECONDS)
+
+    async def _run(self, gateways: list[Gateway]) -> None:
         for gateway in gateways:
             try:
                 await gateway.start()
@@ -48,8 +59,13 @@ class Command(BaseCommand):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(sign, stopping.set)
         refreshers = [asyncio.create_task(gateway.refresh_forever()) for gateway in gateways]
+        refreshers.append(asyncio.create_task(self._republish(gateways[0])))
         await stopping.wait()
         for task in refreshers:
             task.cancel()
         for gateway in gateways:
             await gateway.stop()
+
+
+def _publish_if_due() -> None:
+    actions.publish_if_due(actor=Actor.system("gateway"))
