@@ -111,15 +111,26 @@ class GlobalConf:
         found = self._members.get(member_id)
         return str(found["name"]) if found else None
 
+    @cached_property
+    def _signing_certificates(self) -> dict[tuple[str, str], x509.Certificate]:
+        return {
+            (member["id"], entry["fingerprint"]): ca.load_certificate(entry["pem"])
+            for member in self.document["members"]
+            for entry in member["signing_certificates"]
+            if entry["fingerprint"] not in self.revoked
+        }
+
     def signing_certificate(self, member_id: str, fingerprint: str) -> x509.Certificate | None:
         """The member's signing certificate with this fingerprint, unless revoked."""
-        if fingerprint in self.revoked:
-            return None
-        member = self._members.get(member_id)
-        for entry in member["signing_certificates"] if member else []:
-            if entry["fingerprint"] == fingerprint:
-                return ca.load_certificate(entry["pem"])
-        return None
+        return self._signing_certificates.get((member_id, fingerprint))
+
+    @cached_property
+    def verification_keys(self) -> dict[tuple[str, str], ECKey]:
+        """The signing certificates' public keys, ready for verifying (parsed once)."""
+        return {
+            key: ECKey.import_key(certificate.public_key())  # type: ignore[arg-type]
+            for key, certificate in self._signing_certificates.items()
+        }
 
     @cached_property
     def gateway_tls_fingerprints(self) -> dict[str, str]:
@@ -142,11 +153,22 @@ class GlobalConf:
         return {s["id"]: s for s in self.document["services"]}
 
     def clients(self) -> list[ClientId]:
-        return [
+        return list(self._clients)
+
+    @cached_property
+    def _clients(self) -> tuple[ClientId, ...]:
+        return tuple(
             ClientId.parse(f"{m['id']}/{subsystem}")
             for m in self.document["members"]
             for subsystem in m["subsystems"]
-        ]
+        )
+
+    def has_client(self, client: ClientId) -> bool:
+        return client in self._client_set
+
+    @cached_property
+    def _client_set(self) -> frozenset[ClientId]:
+        return frozenset(self._clients)
 
     def _right_index(self) -> dict[tuple[str, str], list[tuple[str, str]]]:
         if not self._rights:

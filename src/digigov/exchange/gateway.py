@@ -68,6 +68,8 @@ PASSED_REQUEST_HEADERS = (
 # The gateway proves itself to the services it fronts with their token.
 SERVICE_TOKEN_HEADER = "x-digigov-gateway-token"  # noqa: S105 - a header name
 REFRESH_SECONDS = 30.0
+# Message ids kept for refusing replays (ten minutes at well over 1,000 a second).
+MAX_REMEMBERED = 1_000_000
 # A new signing key is used only once every gateway has had time to learn it
 # from the configuration; until then the previous key signs (docs/adr/0007).
 ROTATION_GRACE = dt.timedelta(seconds=2 * REFRESH_SECONDS)
@@ -193,7 +195,8 @@ class Gateway:
         self.keys: Keys | None = None
         self.seen: dict[str, float] = {}
         self.services: dict[tuple[str, str], LocalService] = {}
-        self.pool = Pool()
+        self.pool = Pool()  # to other gateways
+        self.services_pool = Pool()  # to the services this gateway fronts
         self.servers: list[http.Server] = []
         self.folder = Path(tempfile.mkdtemp(prefix="digigov-gateway-"))
         os.chmod(self.folder, 0o700)
@@ -342,6 +345,7 @@ class Gateway:
 
     async def stop(self) -> None:
         self.pool.clear()
+        self.services_pool.clear()
         for server in self.servers:
             await server.close()
         await self.backend.aclose()
@@ -392,7 +396,7 @@ class Gateway:
                 f"this gateway serves {self.member_id}, not {client.member}",
             )
         conf, keys = self.current()
-        if client not in set(conf.clients()):
+        if not conf.has_client(client):
             raise GatewayError(
                 400,
                 "Client.InvalidClientIdentifier",
@@ -425,22 +429,28 @@ class Gateway:
             body=request.body,
         )
         signature = keys.signer.sign(summary)
-        await self.log.append(
-            Record(
-                "client",
-                "request",
-                message_id,
-                str(client),
-                str(service),
-                signature,
-                request.body,
-                headers.get("x-road-userid", ""),
-                unquote(headers.get("x-road-issue", "")),
+        # Logged while it travels: the answer waits for the commit (_answered below).
+        request_logged = asyncio.ensure_future(
+            self.log.append(
+                Record(
+                    "client",
+                    "request",
+                    message_id,
+                    str(client),
+                    str(service),
+                    signature,
+                    request.body,
+                    headers.get("x-road-userid", ""),
+                    unquote(headers.get("x-road-issue", "")),
+                )
             )
         )
-        status, answer_headers, body = await self._send(
-            address, provider, request.method, target, headers, request.body, signature
-        )
+        try:
+            status, answer_headers, body = await self._send(
+                address, provider, request.method, target, headers, request.body, signature
+            )
+        finally:
+            await request_logged
         if "x-road-error" in answer_headers and messages.SIGNATURE_HEADER not in answer_headers:
             return http.Response(status, body, _passed_error_headers(answer_headers))
         response_signature = answer_headers.get(messages.SIGNATURE_HEADER, "")
@@ -647,27 +657,28 @@ class Gateway:
                 "Server.ServerProxy.AccessDenied",
                 f"{client} may not call {service} {request.method} {rest or '/'}",
             )
-        await self.log.append(
-            Record(
-                "server",
-                "request",
-                message_id,
-                str(client),
-                str(service),
-                signature,
-                request.body,
-                headers.get("x-road-userid", ""),
-                unquote(headers.get("x-road-issue", "")),
+        # Logged while the service works: the response waits for the commit.
+        request_logged = asyncio.ensure_future(
+            self.log.append(
+                Record(
+                    "server",
+                    "request",
+                    message_id,
+                    str(client),
+                    str(service),
+                    signature,
+                    request.body,
+                    headers.get("x-road-userid", ""),
+                    unquote(headers.get("x-road-issue", "")),
+                )
             )
         )
-        if code in METASERVICES:
-            status, content_type, body = self._metaservice(
-                code, client, service.client, conf, query
+        try:
+            status, content_type, body = await self._answer(
+                code, client, service, conf, query, request, rest, headers
             )
-        else:
-            status, content_type, body = await self._call_service(
-                service, request.method, rest, query, headers, request.body
-            )
+        finally:
+            await request_logged
         response_signature = keys.signer.sign(
             messages.response_summary(
                 request_signature=signature,
@@ -696,10 +707,31 @@ class Gateway:
             out["content-type"] = content_type
         return http.Response(status, body, out)
 
+    async def _answer(
+        self,
+        code: str,
+        client: ClientId,
+        service: ServiceId,
+        conf: GlobalConf,
+        query: str,
+        request: http.Request,
+        rest: str,
+        headers: dict[str, str],
+    ) -> tuple[int, str, bytes]:
+        if code in METASERVICES:
+            return self._metaservice(code, client, service.client, conf, query)
+        return await self._call_service(service, request.method, rest, query, headers, request.body)
+
     def _forget_old(self) -> None:
+        """Forget message ids older than the replay window, oldest first (O(1) a message):
+        an older message is refused by its time anyway."""
         horizon = time.monotonic() - 2 * messages.CLOCK_SKEW.total_seconds()
-        if len(self.seen) > 10000 or (self.seen and next(iter(self.seen.values())) < horizon):
-            self.seen = {k: v for k, v in self.seen.items() if v >= horizon}
+        seen = self.seen
+        while seen:
+            oldest = next(iter(seen))
+            if seen[oldest] >= horizon and len(seen) <= MAX_REMEMBERED:
+                break
+            del seen[oldest]
 
     async def _call_service(
         self,
@@ -717,9 +749,60 @@ class Gateway:
                 "Server.ServerProxy.UnknownService",
                 f"{service} has no address at this gateway",
             )
-        url = local.base_url + (rest or "")
-        if query:
-            url = f"{url}?{query}"
+        parts = urlsplit(local.base_url)
+        if parts.scheme != "http":  # an https service is called with httpx
+            return await self._call_over_https(local, method, rest, query, headers, body)
+        target = f"{parts.path}{rest or ''}" + (f"?{query}" if query else "")
+        wire = [(k, v) for k, v in headers.items() if k in PASSED_REQUEST_HEADERS]
+        wire += [
+            (SERVICE_TOKEN_HEADER, local.token),
+            ("host", parts.netloc),
+            ("content-length", str(len(body))),
+        ]
+        request = h11.Request(method=method, target=target.encode(), headers=wire)
+        address = f"{parts.hostname}:{parts.port or 80}"
+        for attempt in range(2):
+            connection = self.services_pool.take(address)
+            fresh = connection is None
+            if connection is None:
+                try:
+                    reader, writer = await asyncio.wait_for(
+                        asyncio.open_connection(parts.hostname, parts.port or 80), TIMEOUT_SECONDS
+                    )
+                except (OSError, TimeoutError) as error:
+                    raise GatewayError(
+                        500,
+                        "Server.ServerProxy.ServiceFailed",
+                        f"the service did not answer: {error}",
+                    ) from error
+                connection = Connection(reader, writer)
+            try:
+                status, answer_headers, answer = await asyncio.wait_for(
+                    connection.exchange(request, body), TIMEOUT_SECONDS
+                )
+            except (OSError, ConnectionError, h11.ProtocolError, TimeoutError) as error:
+                connection.close()
+                if fresh or attempt:
+                    raise GatewayError(
+                        500,
+                        "Server.ServerProxy.ServiceFailed",
+                        f"the service did not answer: {error}",
+                    ) from error
+                continue
+            self.services_pool.give(address, connection)
+            return status, answer_headers.get("content-type", ""), answer
+        raise GatewayError(500, "Server.ServerProxy.ServiceFailed", "no answer")
+
+    async def _call_over_https(
+        self,
+        local: LocalService,
+        method: str,
+        rest: str,
+        query: str,
+        headers: dict[str, str],
+        body: bytes,
+    ) -> tuple[int, str, bytes]:
+        url = local.base_url + (rest or "") + (f"?{query}" if query else "")
         forwarded = {k: v for k, v in headers.items() if k in PASSED_REQUEST_HEADERS}
         forwarded[SERVICE_TOKEN_HEADER] = local.token
         try:

@@ -134,13 +134,12 @@ def verify(
     signer = str(header.get("kid", ""))
     if member_id is not None and signer != member_id:
         raise MessageError(f"signed by {signer!r}, expected {member_id!r}", "InvalidSignature")
-    certificate = conf.signing_certificate(signer, str(header.get("x5t#S256", "")))
-    if certificate is None:
+    key = conf.verification_keys.get((signer, str(header.get("x5t#S256", ""))))
+    if key is None:
         raise MessageError(
             f"{signer!r} has no valid signing certificate with that fingerprint in the global configuration",
             "InvalidSignature",
         )
-    key = ECKey.import_key(certificate.public_key())  # type: ignore[arg-type]
     try:
         token = jws.deserialize_compact(signature, key, algorithms=["ES256"])
         summary = json.loads(token.payload)
