@@ -14,15 +14,16 @@ import datetime as dt
 import hashlib
 import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, transaction
 
-from digigov.exchange.models import MessageLogEntry
+from digigov.exchange.models import LogArchive, MessageLogEntry
 
 GENESIS = "0" * 64
 BATCH = 256
@@ -176,17 +177,29 @@ class LogProblem:
 
 
 def verify(gateway: str | None = None) -> tuple[int, list[LogProblem]]:
-    """Recompute every chain (or one): how many entries were checked, and what is wrong."""
+    """Recompute every chain (or one): how many entries were checked, and what is wrong.
+
+    A chain whose beginning was archived goes on from the last archive's hash.
+    """
     gateways = (
         [gateway]
         if gateway
-        else list(
-            MessageLogEntry.objects.values_list("gateway", flat=True).distinct().order_by("gateway")
+        else sorted(
+            set(MessageLogEntry.objects.values_list("gateway", flat=True).distinct())
+            | set(LogArchive.objects.values_list("gateway", flat=True).distinct())
         )
     )
     checked, problems = 0, []
     for name in gateways:
         head, expected = GENESIS, 1
+        for archive_row in LogArchive.objects.filter(gateway=name).order_by("first_sequence"):
+            if archive_row.first_sequence != expected or archive_row.first_previous_hash != head:
+                problems.append(
+                    LogProblem(
+                        name, archive_row.first_sequence, "the archives do not follow each other"
+                    )
+                )
+            head, expected = archive_row.last_hash, archive_row.last_sequence + 1
         for entry in MessageLogEntry.objects.filter(gateway=name).order_by("sequence").iterator():
             checked += 1
             if entry.sequence != expected:
@@ -203,3 +216,87 @@ def verify(gateway: str | None = None) -> tuple[int, list[LogProblem]]:
                 )
             head, expected = entry.entry_hash, entry.sequence + 1
     return checked, problems
+
+
+def _entry_json(entry: MessageLogEntry) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(entry, name) for name in HASHED}
+    values["logged_at"] = entry.logged_at.astimezone(dt.UTC).isoformat()
+    values["entry_hash"] = entry.entry_hash
+    values["body"] = bytes(entry.body).hex() if entry.body is not None else None
+    return values
+
+
+def archive(
+    gateway: str, before: dt.datetime, folder: Path, sign: Callable[[dict[str, Any]], str]
+) -> LogArchive | None:
+    """Move the gateway's entries logged before `before` to a signed JSON Lines file."""
+    entries = list(
+        MessageLogEntry.objects.filter(gateway=gateway, logged_at__lt=before).order_by("sequence")
+    )
+    if not entries:
+        return None
+    first, last = entries[0], entries[-1]
+    # Only a run from the start of what is left may go: the chain must stay whole.
+    kept = MessageLogEntry.objects.filter(gateway=gateway, sequence__lt=last.sequence).exclude(
+        pk__in=[e.pk for e in entries]
+    )
+    if kept.exists():
+        raise ValueError("entries in between were logged later: archive an earlier time")
+    folder.mkdir(parents=True, exist_ok=True)
+    name = folder / f"{gateway.replace('/', '_')}-{first.sequence:012d}-{last.sequence:012d}.jsonl"
+    lines = [json.dumps(_entry_json(e), sort_keys=True, separators=(",", ":")) for e in entries]
+    content = ("\n".join(lines) + "\n").encode()
+    digest = hashlib.sha256(content).hexdigest()
+    summary = {
+        "gateway": gateway,
+        "first_sequence": first.sequence,
+        "last_sequence": last.sequence,
+        "first_previous_hash": first.previous_hash,
+        "last_hash": last.entry_hash,
+        "sha256": digest,
+    }
+    signature = sign(summary)
+    name.write_bytes(content)
+    name.with_suffix(".jws").write_text(signature)
+    with transaction.atomic():
+        made = LogArchive.objects.create(
+            gateway=gateway,
+            first_sequence=first.sequence,
+            last_sequence=last.sequence,
+            first_previous_hash=first.previous_hash,
+            last_hash=last.entry_hash,
+            entries=len(entries),
+            sha256=digest,
+            signature=signature,
+            file_name=str(name),
+            created_at=dt.datetime.now(dt.UTC),
+        )
+        MessageLogEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
+    return made
+
+
+def verify_archive(path: Path) -> list[str]:
+    """Check an archive file against its row: its hash, and the chain inside it."""
+    content = path.read_bytes()
+    row = LogArchive.objects.filter(sha256=hashlib.sha256(content).hexdigest()).first()
+    if row is None:
+        return [f"{path}: no archive with this content is recorded (changed, or not ours)"]
+    problems = []
+    head = row.first_previous_hash
+    for number, line in enumerate(content.decode().splitlines(), start=row.first_sequence):
+        values = json.loads(line)
+        entry = MessageLogEntry(
+            **{k: v for k, v in values.items() if k not in ("body", "logged_at", "entry_hash")},
+            logged_at=dt.datetime.fromisoformat(values["logged_at"]),
+            body=bytes.fromhex(values["body"]) if values["body"] is not None else None,
+        )
+        if (
+            entry.sequence != number
+            or entry.previous_hash != head
+            or entry_hash(entry) != values["entry_hash"]
+        ):
+            problems.append(f"{path}: entry #{number} does not verify")
+        head = values["entry_hash"]
+    if head != row.last_hash:
+        problems.append(f"{path}: does not end where the log goes on")
+    return problems

@@ -289,3 +289,32 @@ class LocalGateway(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}/{self.code} :{self.client_port}/:{self.server_port}"
+
+
+class LogArchive(models.Model):
+    """A segment of a gateway's message log, exported to a signed file and removed here.
+
+    The chain goes on from `last_hash`, so the log still verifies; the file
+    verifies by its SHA-256 and the gateway member's signature over it.
+    """
+
+    gateway = models.CharField(max_length=300)
+    first_sequence = models.PositiveBigIntegerField()
+    last_sequence = models.PositiveBigIntegerField()
+    first_previous_hash = models.CharField(max_length=64)
+    last_hash = models.CharField(max_length=64)
+    entries = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    signature = models.TextField()
+    file_name = models.CharField(max_length=500)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "first_sequence"], name="one_archive_per_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gateway} #{self.first_sequence}-{self.last_sequence}"

@@ -1,11 +1,19 @@
 """`digigov exchange`: another organisation joins the federation step by step."""
 
+import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from digigov.exchange.models import GatewayKey, MessageLogEntry, VerifiedConfiguration
+from digigov.core import clock
+from digigov.core.actors import Actor
+from digigov.exchange import actions
+from digigov.exchange.log import MessageLog, Record
+from digigov.exchange.models import GatewayKey, LogArchive, MessageLogEntry, VerifiedConfiguration
+
+OPERATOR = Actor.system("tests")
 
 pytestmark = pytest.mark.django_db
 
@@ -107,8 +115,6 @@ def test_bad_input_is_a_clear_command_error(capsys, tmp_path):
 
 
 def test_verify_log_names_a_changed_entry(capsys):
-    from digigov.exchange.log import MessageLog, Record
-
     written = MessageLog("SE-TEST/MUN/1/gw1").write(
         [Record("client", "request", f"id-{n}", "c", "s", "sig", b"{}") for n in range(3)]
     )
@@ -117,3 +123,47 @@ def test_verify_log_names_a_changed_entry(capsys):
     with pytest.raises(CommandError, match="1 problem"):
         run(capsys, "verify-log")
     assert "#2: was changed" in capsys.readouterr().err
+
+
+def test_old_log_entries_are_archived_signed_and_the_chain_still_verifies(capsys, tmp_path, travel):
+    run(capsys, "init", "--instance", "SE-TEST")
+    member = actions.save_member(
+        actor=OPERATOR, member_class="MUN", member_code="2120009994", name="Exempelby"
+    )
+    actions.run_gateway_here(
+        actor=OPERATOR,
+        member=member,
+        code="gw1",
+        host="127.0.0.1",
+        client_port=1,
+        server_port=2,
+    )
+    chain = MessageLog("SE-TEST/MUN/2120009994/gw1")
+    chain.write([Record("client", "request", f"old-{n}", "c", "s", "sig", b"{}") for n in range(4)])
+    travel.forward(days=40)
+    later = clock.now()
+    chain.write(
+        [
+            Record("client", "request", f"new-{n}", "c", "s", "sig", b"{}", logged_at=later)
+            for n in range(2)
+        ]
+    )
+    out = run(
+        capsys,
+        "archive-log",
+        "--gateway",
+        "SE-TEST/MUN/2120009994/gw1",
+        "--before",
+        (later - dt.timedelta(days=1)).isoformat(),
+        "--out",
+        str(tmp_path),
+    )
+    assert "archived #1-#4 (4 entries)" in out
+    assert MessageLogEntry.objects.count() == 2
+    assert "2 log entries verified" in run(capsys, "verify-log")
+    archive = LogArchive.objects.get()
+    assert "verifies" in run(capsys, "verify-log", "--archive", archive.file_name)
+    path = Path(archive.file_name)
+    path.write_text(path.read_text().replace("old-2", "old-X"))
+    with pytest.raises(CommandError, match="problem"):
+        run(capsys, "verify-log", "--archive", archive.file_name)

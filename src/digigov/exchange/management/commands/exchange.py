@@ -21,11 +21,13 @@ Gateway (every installation with a gateway):
   local-gateway save MEMBER CODE --client-port P --server-port P [--host H]
   local-service save SUBSYSTEM CODE URL [--openapi FILE]
   here MEMBER CODE --client-port P --server-port P    (registry and gateway in one installation)
-  verify-log [--gateway MEMBER/CODE]
+  verify-log [--gateway MEMBER/CODE] [--archive FILE]
+  archive-log --gateway MEMBER/CODE --before DATE --out FOLDER   (signed archive, removed here)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from argparse import ArgumentParser, RawDescriptionHelpFormatter
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from digigov.core import queries as core_queries
 from digigov.core.actors import Actor
-from digigov.exchange import actions, configuration, log
+from digigov.exchange import actions, configuration, log, messages
 from digigov.exchange.identifiers import BadIdentifier, ClientId
 from digigov.exchange.models import (
     GatewayKey,
@@ -167,6 +169,14 @@ class Command(BaseCommand):
 
         verify = top.add_parser("verify-log")
         verify.add_argument("--gateway")
+        verify.add_argument("--archive", help="check an archive file instead")
+
+        archive = top.add_parser("archive-log")
+        archive.add_argument(
+            "--gateway", required=True, help="member/gateway, e.g. SE-DEMO/MUN/2120009994/gw1"
+        )
+        archive.add_argument("--before", required=True, help="an ISO date or time")
+        archive.add_argument("--out", required=True, help="the folder for the archive files")
 
     def handle(self, *args: Any, **options: Any) -> None:
         area, operation = options["area"], options.get("operation")
@@ -358,7 +368,45 @@ class Command(BaseCommand):
         )
         self._say(f"gateway {local} with certified keys; publish, then run `digigov gateway`")
 
+    def _archive_log(self, _operation: str | None, options: dict[str, Any]) -> None:
+        try:
+            before = dt.datetime.fromisoformat(options["before"])
+        except ValueError as error:
+            raise CommandError(
+                f"--before {options['before']!r} is not an ISO date or time"
+            ) from error
+        if before.tzinfo is None:
+            before = before.replace(tzinfo=dt.UTC)
+        member_id, _, _code = options["gateway"].rpartition("/")
+        key = (
+            GatewayKey.objects.filter(member_id=member_id, purpose="sign", retired_at__isnull=True)
+            .exclude(certificate_pem="")
+            .order_by("-active_from")
+            .first()
+        )
+        if key is None:
+            raise CommandError(f"{member_id} has no signing key here to sign the archive with")
+        signer = messages.Signer.of(member_id, key.private_key_pem, key.certificate_pem)
+        try:
+            made = log.archive(options["gateway"], before, Path(options["out"]), signer.sign)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        if made is None:
+            self._say("nothing to archive")
+        else:
+            self._say(
+                f"archived #{made.first_sequence}-#{made.last_sequence} ({made.entries} entries) to {made.file_name}"
+            )
+
     def _verify_log(self, _operation: str | None, options: dict[str, Any]) -> None:
+        if options["archive"]:
+            archive_problems = log.verify_archive(Path(options["archive"]))
+            for archive_problem in archive_problems:
+                self.stderr.write(archive_problem)
+            if archive_problems:
+                raise CommandError(f"{len(archive_problems)} problem(s) in the archive")
+            self._say(f"{options['archive']} verifies and is where the log says it is")
+            return
         checked, problems = log.verify(options["gateway"])
         for problem in problems:
             self.stderr.write(str(problem))
