@@ -9,6 +9,7 @@ from digigov.registers.models import (
     CompanySignatory,
     PopulationRecord,
     PropertyOwner,
+    PropertyRecord,
     RegisterAccess,
 )
 
@@ -34,6 +35,10 @@ def household_of(record: PopulationRecord) -> list[PopulationRecord]:
 def properties_owned_by(identifier: str) -> list[str]:
     rows = PropertyOwner.objects.filter(owner_identifier=identifier).select_related("property")
     return sorted(row.property.designation for row in rows)
+
+
+def property_by_designation(designation: str) -> PropertyRecord | None:
+    return PropertyRecord.objects.filter(designation=designation).prefetch_related("owners").first()
 
 
 def company(number: str) -> CompanyRecord | None:

@@ -13,6 +13,12 @@ urlpatterns = [
         name="household",
     ),
     path("register/api/fastighet/fastigheter", views.properties, name="properties"),
+    path(
+        "register/api/fastighet/fastigheter/<str:designation>",
+        views.property_details,
+        name="property",
+    ),
+    path("register/api/dataspar/atkomster/<str:number>", views.accesses, name="accesses"),
     path("register/api/foretag/foretag/<str:number>", views.company, name="company"),
     path("register/api/foretag/foretag", views.companies, name="companies"),
 ]

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
+from digigov.core import queries as core_queries
 from digigov.core.identifiers import parse_organisation_number, parse_person_identifier
 from digigov.exchange import queries as exchange_queries
 from digigov.registers import actions, queries
@@ -166,3 +167,60 @@ def companies(request: HttpRequest) -> HttpResponse:
     return JsonResponse(
         {"foretag": [_company_json(c) for c in queries.companies_signed_by(signatory)]}
     )
+
+
+@require_safe
+@from_gateway
+def property_details(request: HttpRequest, designation: str) -> HttpResponse:
+    record = queries.property_by_designation(designation)
+    if record is None:
+        return _problem(404, "no such property")
+    owners = [owner.owner_identifier for owner in record.owners.all()]
+    _asked(request, "property", owners)
+    return JsonResponse(
+        {
+            "beteckning": record.designation,
+            "kommunkod": record.municipality_code,
+            "arealKvadratmeter": record.area_square_metres,
+            "agare": [
+                {"identitet": owner.owner_identifier, "andel": owner.share}
+                for owner in record.owners.all()
+            ],
+        }
+    )
+
+
+@require_safe
+@from_gateway
+def accesses(request: HttpRequest, number: str) -> HttpResponse:
+    """The data tracker as a service: what this installation recorded about a person's data,
+    for a hub that shows a person every organisation's records (over the exchange)."""
+    parsed = _person_number(number)
+    if parsed is None:
+        return _problem(400, "not a personnummer")
+    asked_for = request.headers.get("X-Road-UserId", "").removeprefix("SE")
+    if asked_for != parsed:
+        return _problem(
+            403, "a person's accesses are given only when they themselves ask (X-Road-UserId)"
+        )
+    found = [
+        {
+            "tidpunkt": a.accessed_at.isoformat(),
+            "organisation": a.client_name or a.client,
+            "hur": "datautbyte",
+            "vad": a.register,
+            "syfte": a.purpose,
+        }
+        for a in queries.accesses_to(parsed)[:500]
+    ] + [
+        {
+            "tidpunkt": a.accessed_at.isoformat(),
+            "organisation": a.organisation.name,
+            "hur": a.actor_role or "system",
+            "vad": f"ärende {a.object_id}",
+            "syfte": a.purpose,
+        }
+        for a in core_queries.accesses_to(parsed)[:500]
+    ]
+    found.sort(key=lambda item: item["tidpunkt"], reverse=True)
+    return JsonResponse({"atkomster": found})
