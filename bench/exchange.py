@@ -193,6 +193,7 @@ def main() -> None:
                 "-c",
                 "from django.db import connection; connection.cursor().execute('ANALYZE')",
             )
+        common.run(env, "migrate", "-v0")  # a kept database may predate a migration
         token = common.query_column(
             arguments.database,
             "SELECT token FROM exchange_localservice WHERE code = %s",
