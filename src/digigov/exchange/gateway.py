@@ -432,16 +432,15 @@ class Gateway:
         # Logged while it travels: the answer waits for the commit (_answered below).
         request_logged = asyncio.ensure_future(
             self.log.append(
-                Record(
+                _record(
                     "client",
                     "request",
                     message_id,
-                    str(client),
-                    str(service),
+                    client,
+                    service,
                     signature,
                     request.body,
-                    headers.get("x-road-userid", ""),
-                    unquote(headers.get("x-road-issue", "")),
+                    headers,
                 )
             )
         )
@@ -475,16 +474,15 @@ class Gateway:
                 f"the provider's response was refused: {error}",
             ) from error
         await self.log.append(
-            Record(
+            _record(
                 "client",
                 "response",
                 message_id,
-                str(client),
-                str(service),
+                client,
+                service,
                 response_signature,
                 body,
-                headers.get("x-road-userid", ""),
-                unquote(headers.get("x-road-issue", "")),
+                headers,
                 status,
             )
         )
@@ -660,16 +658,15 @@ class Gateway:
         # Logged while the service works: the response waits for the commit.
         request_logged = asyncio.ensure_future(
             self.log.append(
-                Record(
+                _record(
                     "server",
                     "request",
                     message_id,
-                    str(client),
-                    str(service),
+                    client,
+                    service,
                     signature,
                     request.body,
-                    headers.get("x-road-userid", ""),
-                    unquote(headers.get("x-road-issue", "")),
+                    headers,
                 )
             )
         )
@@ -689,16 +686,15 @@ class Gateway:
             )
         )
         await self.log.append(
-            Record(
+            _record(
                 "server",
                 "response",
                 message_id,
-                str(client),
-                str(service),
+                client,
+                service,
                 response_signature,
                 body,
-                headers.get("x-road-userid", ""),
-                unquote(headers.get("x-road-issue", "")),
+                headers,
                 status,
             )
         )
@@ -841,6 +837,32 @@ class Gateway:
             return 200, "text/yaml", local.openapi.encode()
         document = {"service": [_service_json(ServiceId(provider, c)) for c in listed]}
         return 200, "application/json", json.dumps(document).encode()
+
+
+def _record(
+    side: str,
+    direction: str,
+    message_id: str,
+    client: ClientId,
+    service: ServiceId,
+    signature: str,
+    body: bytes,
+    headers: dict[str, str],
+    status: int | None = None,
+) -> Record:
+    """What the log keeps of a message: who, which service, for whom, why, and the signature."""
+    return Record(
+        side,
+        direction,
+        message_id,
+        str(client),
+        str(service),
+        signature,
+        body,
+        headers.get("x-road-userid", ""),
+        unquote(headers.get("x-road-issue", "")),
+        status,
+    )
 
 
 def _anchor_source() -> str:

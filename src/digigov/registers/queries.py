@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.db.models import QuerySet
 
+from digigov.core import queries as core_queries
 from digigov.registers.models import (
     CompanyRecord,
     CompanySignatory,
@@ -64,3 +68,29 @@ def companies_signed_by(person_number: str) -> list[CompanyRecord]:
 def accesses_to(person_number: str) -> QuerySet[RegisterAccess]:
     """What the register node answered about this person: for their data tracker."""
     return RegisterAccess.objects.filter(subject=person_number).order_by("-accessed_at", "-pk")
+
+
+@dataclass(frozen=True)
+class Access:
+    """One use of a person's data, for their data tracker."""
+
+    when: datetime
+    organisation: str
+    over_exchange: bool  # a register read over the exchange, else a case opened
+    register: str  # population, property, company ("" for a case)
+    role: str  # the staff role that opened a case ("" over the exchange)
+    case: str  # the case's registrar number ("" over the exchange)
+    purpose: str
+
+
+def all_accesses_to(person_number: str, limit: int = 500) -> list[Access]:
+    """Register reads and case openings of this person's data, newest first."""
+    found = [
+        Access(a.accessed_at, a.client_name or a.client, True, a.register, "", "", a.purpose)
+        for a in accesses_to(person_number)[:limit]
+    ] + [
+        Access(a.accessed_at, a.organisation.name, False, "", a.actor_role, a.object_id, a.purpose)
+        for a in core_queries.accesses_to(person_number)[:limit]
+    ]
+    found.sort(key=lambda access: access.when, reverse=True)
+    return found[:limit]

@@ -18,7 +18,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from digigov.core import queries as core_queries
 from digigov.core.identifiers import parse_organisation_number, parse_person_identifier
 from digigov.exchange import queries as exchange_queries
 from digigov.registers import actions, queries
@@ -205,22 +204,12 @@ def accesses(request: HttpRequest, number: str) -> HttpResponse:
         )
     found = [
         {
-            "tidpunkt": a.accessed_at.isoformat(),
-            "organisation": a.client_name or a.client,
-            "hur": "datautbyte",
-            "vad": a.register,
-            "syfte": a.purpose,
+            "tidpunkt": access.when.isoformat(),
+            "organisation": access.organisation,
+            "hur": "datautbyte" if access.over_exchange else access.role or "system",
+            "vad": access.register if access.over_exchange else f"ärende {access.case}",
+            "syfte": access.purpose,
         }
-        for a in queries.accesses_to(parsed)[:500]
-    ] + [
-        {
-            "tidpunkt": a.accessed_at.isoformat(),
-            "organisation": a.organisation.name,
-            "hur": a.actor_role or "system",
-            "vad": f"ärende {a.object_id}",
-            "syfte": a.purpose,
-        }
-        for a in core_queries.accesses_to(parsed)[:500]
+        for access in queries.all_accesses_to(parsed)
     ]
-    found.sort(key=lambda item: item["tidpunkt"], reverse=True)
     return JsonResponse({"atkomster": found})
