@@ -229,3 +229,13 @@ def test_client_identifiers_are_checked(text):
 def test_service_paths_are_percent_encoded_part_by_part():
     service = ServiceId(ClientId.parse("SE-TEST/GOV/2021009978/register"), "folkbok(v2)")
     assert service.path() == "SE-TEST/GOV/2021009978/register/folkbok%28v2%29"
+
+
+def test_the_registry_re_signs_the_configuration_at_half_life(registry, travel):
+    first = actions.publish_if_due(actor=OPERATOR)
+    assert first is not None and first.version == 1  # none yet: publish
+    assert actions.publish_if_due(actor=OPERATOR) is None  # fresh
+    travel.forward(hours=13)  # past half of 24 hours
+    again = actions.publish_if_due(actor=OPERATOR)
+    assert again is not None and again.version == 2
+    assert again.expires_at > first.expires_at
