@@ -21,8 +21,12 @@ def save_organisation(
     kind: str,
     organisation_number: str,
     municipality_code: str = "",
+    name_staff_in_data_tracker: bool | None = None,
 ) -> Organisation:
-    """Create the organisation, or update the one with this slug. Idempotent."""
+    """Create the organisation, or update the one with this slug. Idempotent.
+
+    `name_staff_in_data_tracker`: None keeps what the organisation has chosen.
+    """
     number = parse_organisation_number(organisation_number).value
     if kind not in Organisation.Kind.values:
         raise ValidationError({"kind": _("Okänd typ av organisation.")}, code="invalid")
@@ -35,12 +39,14 @@ def save_organisation(
         )
     if kind != Organisation.Kind.MUNICIPALITY:
         municipality_code = ""
-    fields = {
+    fields: dict[str, object] = {
         "name": name,
         "kind": kind,
         "organisation_number": number,
         "municipality_code": municipality_code,
     }
+    if name_staff_in_data_tracker is not None:
+        fields["name_staff_in_data_tracker"] = name_staff_in_data_tracker
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is not None and all(
         getattr(organisation, key) == value for key, value in fields.items()

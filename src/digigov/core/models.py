@@ -26,6 +26,8 @@ class Organisation(models.Model):
     )
     # SCB's kommunkod: four digits, county code then municipality.
     municipality_code = models.CharField(max_length=4, blank=True)
+    # The data tracker names staff by role; an organisation may choose to name them.
+    name_staff_in_data_tracker = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -134,6 +136,7 @@ class AccessRecord(OrganisationOwned):
     subject = models.CharField(max_length=12)  # the person whose data was read
     accessed_at = models.DateTimeField()
     actor = models.CharField(max_length=200)
+    actor_name = models.CharField(max_length=200, blank=True)
     actor_role = models.CharField(max_length=50, blank=True)
     purpose = models.CharField(max_length=300)
     object_type = models.CharField(max_length=50)

@@ -79,6 +79,7 @@ class Access:
     over_exchange: bool  # a register read over the exchange, else a case opened
     register: str  # population, property, company ("" for a case)
     role: str  # the staff role that opened a case ("" over the exchange)
+    person: str  # the staff member's name, where the organisation chooses to name staff
     case: str  # the case's registrar number ("" over the exchange)
     purpose: str
 
@@ -86,10 +87,19 @@ class Access:
 def all_accesses_to(person_number: str, limit: int = 500) -> list[Access]:
     """Register reads and case openings of this person's data, newest first."""
     found = [
-        Access(a.accessed_at, a.client_name or a.client, True, a.register, "", "", a.purpose)
+        Access(a.accessed_at, a.client_name or a.client, True, a.register, "", "", "", a.purpose)
         for a in accesses_to(person_number)[:limit]
     ] + [
-        Access(a.accessed_at, a.organisation.name, False, "", a.actor_role, a.object_id, a.purpose)
+        Access(
+            a.accessed_at,
+            a.organisation.name,
+            False,
+            "",
+            a.actor_role,
+            a.actor_name if a.organisation.name_staff_in_data_tracker else "",
+            a.object_id,
+            a.purpose,
+        )
         for a in core_queries.accesses_to(person_number)[:limit]
     ]
     found.sort(key=lambda access: access.when, reverse=True)

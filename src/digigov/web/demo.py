@@ -6,6 +6,7 @@ Every number here is fictitious but valid; the README lists the same data.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 
@@ -30,7 +31,7 @@ from digigov.services import queries as service_queries
 DEMO_ACTOR = Actor.system("demo-data")
 DEMO_PASSWORD = "demo-losenord-2026"  # noqa: S105 - published in the README, demo only
 
-ORGANISATIONS = [
+ORGANISATIONS: list[dict[str, Any]] = [
     {
         "slug": "exempelby",
         "name": "Exempelby kommun",

@@ -24,14 +24,12 @@ REGISTERS = {
 @resident_required
 def tracker(request: HttpRequest) -> HttpResponse:
     person = request.resident.personal_identity_number  # type: ignore[attr-defined]
-    roles = dict(StaffMembership.Role.choices)
+    roles = {value: str(label) for value, label in StaffMembership.Role.choices}
     rows = [
         {
             "when": access.when,
             "who": access.organisation,
-            "how": _("Via datautbytet")
-            if access.over_exchange
-            else str(roles.get(access.role, access.role or _("Systemet"))),
+            "how": _how(access, roles),
             "what": str(REGISTERS.get(access.register, access.register))
             if access.over_exchange
             else _("Ärende %(number)s") % {"number": access.case},
@@ -40,3 +38,11 @@ def tracker(request: HttpRequest) -> HttpResponse:
         for access in register_queries.all_accesses_to(person, SHOWN)
     ]
     return render(request, "web/tracker.html", {"accesses": rows})
+
+
+def _how(access: register_queries.Access, roles: dict[str, str]) -> str:
+    """Over the exchange; or the staff role, with the name where the organisation names staff."""
+    if access.over_exchange:
+        return _("Via datautbytet")
+    role = str(roles.get(access.role, access.role or _("Systemet")))
+    return f"{access.person} ({role})" if access.person else role

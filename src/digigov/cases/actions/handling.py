@@ -255,6 +255,7 @@ def record_access(*, staff: Staff, case: Case, purpose: str) -> None:
             subject=subject,
             accessed_at=clock.now(),
             actor=str(staff.actor),
+            actor_name=staff.actor.name[:200],
             actor_role=role,
             purpose=purpose,
             object_type="case",

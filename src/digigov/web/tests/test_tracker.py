@@ -50,3 +50,32 @@ def test_nobody_sees_anothers_accesses(client, bygglov_case):
 def test_the_tracker_needs_sign_in(client):
     response = client.get(reverse("web:tracker"))
     assert response.status_code == 302 and "/logga-in/" in response["Location"]
+
+
+def test_an_organisation_may_choose_to_name_its_staff(
+    client, bygglov_case, case_worker, organisation, capsys
+):
+    from django.core.management import call_command
+
+    call_command(
+        "organisation",
+        "save",
+        "--slug",
+        organisation.slug,
+        "--name",
+        organisation.name,
+        "--kind",
+        organisation.kind,
+        "--organisationsnummer",
+        organisation.organisation_number,
+        "--kommunkod",
+        organisation.municipality_code,
+        "--name-staff",
+        "yes",
+    )
+    staff = actions.staff_in(case_worker, organisation.pk)
+    actions.record_access(staff=staff, case=bygglov_case, purpose="Handläggning")
+    sign_in_resident(client, ANNA)
+    page = client.get(reverse("web:tracker")).content.decode()
+    name = case_worker.get_full_name()
+    assert name and f"{name} (Handläggare)" in page

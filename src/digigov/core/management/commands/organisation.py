@@ -23,6 +23,11 @@ class Command(BaseCommand):
         save.add_argument("--kind", required=True, choices=["kommun", "region", "myndighet"])
         save.add_argument("--organisationsnummer", required=True)
         save.add_argument("--kommunkod", default="", help="four digits; municipalities only")
+        save.add_argument(
+            "--name-staff",
+            choices=["yes", "no"],
+            help="name staff in people's data tracker (default: by role only)",
+        )
         commands.add_parser("list", help="list the organisations")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -41,6 +46,9 @@ class Command(BaseCommand):
                 kind=options["kind"],
                 organisation_number=options["organisationsnummer"],
                 municipality_code=options["kommunkod"],
+                name_staff_in_data_tracker=None
+                if options["name_staff"] is None
+                else options["name_staff"] == "yes",
             )
         except ValidationError as error:
             raise CommandError("; ".join(str(m) for m in error.messages)) from error
