@@ -234,12 +234,17 @@ def _bilingual(messages: list[str]) -> str:
     return " ".join(str(m) for m in messages)
 
 
+def _fields(error: ValidationError) -> dict[str, str]:
+    """The messages by field, in the active language (they render when read)."""
+    found = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
+    return {key: _bilingual(messages) for key, messages in found.items()}
+
+
 def _invalid(error: ValidationError) -> Problem:
-    fields = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
     with override("en"):
-        english = {k: _bilingual(v) for k, v in fields.items()}
+        english = _fields(error)
     with override("sv"):
-        swedish = {k: _bilingual(v) for k, v in fields.items()}
+        swedish = _fields(error)
     return Problem(
         422,
         "invalid-input",
@@ -253,8 +258,10 @@ def _invalid(error: ValidationError) -> Problem:
 
 def _conflict(refused: actions.Refused) -> Problem:
     with override("en"):
-        english = str(refused.message)
-    return Problem(409, refused.code.replace("_", "-"), f"{english} / {refused.message}")
+        english = refused.message
+    with override("sv"):
+        swedish = refused.message
+    return Problem(409, refused.code.replace("_", "-"), f"{english} / {swedish}")
 
 
 # -- cases --------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from digigov.cases import clocks, decisions, storage
 from digigov.cases.actions.applications import _safe_file_name, checked_file, event_type
@@ -34,8 +35,8 @@ from digigov.core import audit, clock
 from digigov.core.actors import Actor
 from digigov.core.models import AccessRecord
 from digigov.identity.models import StaffMembership
-from digigov.services import catalogue, fees
-from digigov.services.spec import ServicePackageSpec, State, Transition
+from digigov.services import catalogue, fees, presentation
+from digigov.services.spec import ServicePackageSpec, State, Text, Transition
 
 APPLICANT = "sokande"
 ANSWER_FILE_TYPES = ["application/pdf", "image/png", "image/jpeg"]
@@ -51,12 +52,27 @@ EVENT_NAMES = {
 
 
 class Refused(Exception):
-    """The change cannot be made as the case stands now (the API answers 409)."""
+    """The change cannot be made as the case stands now (the API answers 409).
 
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.message = message
+    The message is rendered when read, so the API can give it in English and
+    Swedish and a page in the reader's language.
+    """
+
+    def __init__(self, message: Any, code: str, params: dict[str, Any] | None = None) -> None:
+        self.template = message
         self.code = code
+        self.params = params or {}
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        text = str(self.template)
+        return text % {k: str(v) for k, v in self.params.items()} if self.params else text
+
+
+def _label(text: Text) -> Any:
+    """A package label in the language of whoever reads it."""
+    return lazy(lambda: presentation.localised(text), str)()
 
 
 @dataclass(frozen=True)
@@ -230,14 +246,15 @@ def _transition(
     if case.state not in found.source:
         state = _state(spec, case.state)
         raise Refused(
-            _("Steget ”%(step)s” går inte att ta när ärendet är ”%(state)s”.")
-            % {"step": found.label.sv, "state": state.label.sv},
+            _("Steget ”%(step)s” går inte att ta när ärendet är ”%(state)s”."),
             "transition_not_allowed",
+            {"step": _label(found.label), "state": _label(state.label)},
         )
     if not set(roles).intersection(found.by):
         raise Refused(
-            _("Din roll får inte ta steget ”%(step)s”.") % {"step": found.label.sv},
+            _("Din roll får inte ta steget ”%(step)s”."),
             "role_not_allowed",
+            {"step": _label(found.label)},
         )
     return found
 
@@ -308,7 +325,7 @@ def _future_date(value: dt.date | None, field: str) -> dt.date:
     return value
 
 
-def _required_text(value: str, field: str, message: str) -> str:
+def _required_text(value: str, field: str, message: Any) -> str:
     cleaned = (value or "").strip()
     if not cleaned:
         raise ValidationError({field: [message]}, code="required")
@@ -405,7 +422,8 @@ def _request(
         kind=Document.Kind.COMPLETION_REQUEST if completion else Document.Kind.COMMUNICATION,
         direction=Document.Direction.OUTGOING,
         counterpart=case.applicant_name,
-        title=_("Begäran om komplettering") if completion else _("Kommunicering inför beslut"),
+        # The registrar is kept in Swedish, whatever language the case worker reads.
+        title="Begäran om komplettering" if completion else "Kommunicering inför beslut",
         text=text,
     )
     request = CaseRequest.objects.create(
@@ -448,8 +466,8 @@ def _answer_kind(request: CaseRequest | None) -> str:
 
 def _answer_title(request: CaseRequest | None) -> str:
     if request is not None and request.kind == CaseRequest.Kind.COMMUNICATION:
-        return _("Yttrande")
-    return _("Komplettering")
+        return "Yttrande"
+    return "Komplettering"
 
 
 def _decide(
@@ -504,7 +522,7 @@ def _decide(
         kind=Document.Kind.DECISION,
         direction=Document.Direction.OUTGOING,
         counterpart=case.applicant_name,
-        title=f"{_('Beslut')}: {outcome.label.sv}",
+        title=f"Beslut: {outcome.label.sv}",
         text=why,
         stored=stored,
         content_type="application/pdf",
@@ -539,7 +557,13 @@ def extend_deadline(*, staff: Staff, case: Case, days: int, reason: str, revisio
     longest = clocks.duration_days(clock.today(), rules.extension.max)
     if not 1 <= days <= longest:
         raise ValidationError(
-            {"days": [_("Förlängningen får vara 1–%(days)s dagar.") % {"days": longest}]},
+            {
+                "days": [
+                    ValidationError(
+                        _("Förlängningen får vara 1–%(days)s dagar."), params={"days": longest}
+                    )
+                ]
+            },
             code="extension_length",
         )
     why = _required_text(reason, "reason", _("Skriv varför tiden behöver förlängas."))
@@ -551,7 +575,7 @@ def extend_deadline(*, staff: Staff, case: Case, days: int, reason: str, revisio
         kind=Document.Kind.EXTENSION,
         direction=Document.Direction.OUTGOING,
         counterpart=locked.applicant_name,
-        title=_("Underrättelse om förlängd handläggningstid"),
+        title="Underrättelse om förlängd handläggningstid",
         text=why,
     )
     _save(locked, "extended_days", "extension_reason")
@@ -596,7 +620,10 @@ def answer_request(
         raise ValidationError(
             {
                 "attachments": [
-                    _("Du kan bifoga högst %(count)s filer.") % {"count": ANSWER_MAX_FILES}
+                    ValidationError(
+                        _("Du kan bifoga högst %(count)s filer."),
+                        params={"count": ANSWER_MAX_FILES},
+                    )
                 ]
             },
             code="file_count",
