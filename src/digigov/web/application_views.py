@@ -124,13 +124,6 @@ def start(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 # -- filling in -------------------------------------------------------------
 
 
-def _draft(request: HttpRequest, public_id: str) -> Application:
-    application = case_queries.draft_for(_actor(request).identifier, public_id)
-    if application is None:
-        raise Http404
-    return application
-
-
 def _step(spec: ServicePackageSpec, step_id: str) -> tuple[int, Step]:
     for index, step in enumerate(spec.steps):
         if step.id == step_id:
