@@ -3,23 +3,19 @@
 Deterministic by seed: names and streets are drawn from Faker's Swedish lists
 once, then combined with a seeded generator, which is what makes ten million
 people take minutes rather than hours. Children get the household's adults
-as guardians. On PostgreSQL rows go in with COPY; elsewhere in batches.
+as guardians. This module only makes the rows; `actions.generate_population`
+stores them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
-from django.db import connection, transaction
 from faker import Faker
 from stdnum import luhn
 
-from digigov.registers.models import Guardian, PopulationRecord
-
-BATCH = 50_000
 TODAY = dt.date(2026, 1, 1)  # fixed, so the same seed gives the same people
 # (kommunkod, postnummer prefix, ort): generated people live in these places
 PLACES = [
@@ -29,12 +25,6 @@ PLACES = [
     ("9994", "996", "Mätstad"),
     ("9995", "995", "Provby"),
 ]
-
-
-@dataclass(frozen=True)
-class Generated:
-    people: int
-    guardians: int
 
 
 class Numbers:
@@ -113,56 +103,3 @@ COLUMNS = [
     "date_of_birth",
     "protected_identity",
 ]
-
-
-def generate(count: int, seed: int, progress: Callable[[int], None] | None = None) -> Generated:
-    """Add `count` generated people (numbers never collide with each other; the seed
-    should differ from earlier runs into the same register)."""
-    made = guardians = 0
-    batch: list[tuple[dict[str, object], list[str]]] = []
-    for item in people(count, seed):
-        batch.append(item)
-        if len(batch) >= BATCH:
-            guardians += _store(batch)
-            made += len(batch)
-            batch = []
-            if progress:
-                progress(made)
-    if batch:
-        guardians += _store(batch)
-        made += len(batch)
-        if progress:
-            progress(made)
-    return Generated(made, guardians)
-
-
-@transaction.atomic
-def _store(batch: list[tuple[dict[str, object], list[str]]]) -> int:
-    rows = [row for row, _ in batch]
-    if connection.vendor == "postgresql":
-        table = PopulationRecord._meta.db_table
-        with (
-            connection.cursor() as cursor,
-            cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row([row[column] for column in COLUMNS])
-    else:
-        PopulationRecord.objects.bulk_create(PopulationRecord(**row) for row in rows)
-    wanted = [
-        (str(row["personal_identity_number"]), guardians) for row, guardians in batch if guardians
-    ]
-    if not wanted:
-        return 0
-    ids = dict(
-        PopulationRecord.objects.filter(
-            personal_identity_number__in=[number for number, _ in wanted]
-        ).values_list("personal_identity_number", "pk")
-    )
-    links = [
-        Guardian(child_id=ids[number], personal_identity_number=guardian)
-        for number, guardians in wanted
-        for guardian in guardians
-    ]
-    Guardian.objects.bulk_create(links)
-    return len(links)

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from digigov.core.identifiers import parse_person_identifier
+from digigov.core.models import AuditEntry
 from digigov.registers import generate
 from digigov.registers.models import Guardian, PopulationRecord
 
@@ -37,6 +38,7 @@ def test_the_command_stores_people_and_guardians(capsys):
     assert "1,200 people" in out
     assert PopulationRecord.objects.count() == 1200
     assert Guardian.objects.exists()
+    assert AuditEntry.objects.filter(action="registers.generated", data__people=1200).exists()
     child = Guardian.objects.select_related("child").first().child
     assert PopulationRecord.objects.filter(
         household=child.household,
@@ -44,3 +46,13 @@ def test_the_command_stores_people_and_guardians(capsys):
         .first()
         .personal_identity_number,
     ).exists()
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_count_out_of_range():
+    from django.core.management import CommandError
+
+    for count in ("0", "60000000"):
+        with pytest.raises(CommandError, match="1 to 50,000,000"):
+            call_command("registers", "generate", "--people", count)
+    assert not PopulationRecord.objects.exists()

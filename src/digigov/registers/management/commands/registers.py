@@ -8,9 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from digigov.core import audit
 from digigov.core.actors import Actor
-from digigov.registers import generate
+from digigov.registers import actions
 
 
 class Command(BaseCommand):
@@ -33,11 +32,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {made:>12,} people ({rate:,.0f} a second)")
             self.stdout.flush()
 
-        done = generate.generate(count, options["seed"], progress)
-        audit.record(
-            actor=Actor.system("command"),
-            action="registers.generated",
-            data={"people": done.people, "guardians": done.guardians, "seed": options["seed"]},
+        done = actions.generate_population(
+            actor=Actor.system("command"), count=count, seed=options["seed"], progress=progress
         )
         self.stdout.write(
             f"{done.people:,} people and {done.guardians:,} guardian links in "
