@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -21,7 +22,7 @@ from django.db.models import Max
 from digigov.core import audit, clock
 from digigov.core.actors import Actor
 from digigov.core.models import Organisation
-from digigov.exchange import ca, configuration
+from digigov.exchange import ca, configuration, log, messages
 from digigov.exchange.identifiers import MEMBER_CLASSES, BadIdentifier, ClientId, MemberId
 from digigov.exchange.models import (
     AccessRight,
@@ -31,6 +32,7 @@ from digigov.exchange.models import (
     GatewayKey,
     LocalGateway,
     LocalService,
+    LogArchive,
     Member,
     PublishedConfiguration,
     Registry,
@@ -566,3 +568,37 @@ def run_gateway_here(
         defaults={"host": host, "client_port": client_port, "server_port": server_port},
     )
     return local
+
+
+def archive_log(
+    *, actor: Actor, gateway: str, before: dt.datetime, folder: Path
+) -> LogArchive | None:
+    """Export a gateway's entries logged before `before` to a file signed by its member,
+    and remove them here; the chain verifies on from the archive."""
+    member_id, _, _code = gateway.rpartition("/")
+    key = (
+        GatewayKey.objects.filter(member_id=member_id, purpose="sign", retired_at__isnull=True)
+        .exclude(certificate_pem="")
+        .order_by("-active_from")
+        .first()
+    )
+    if key is None:
+        raise ValidationError(
+            f"{member_id} has no signing key here to sign the archive with", code="no_key"
+        )
+    signer = messages.Signer.of(member_id, key.private_key_pem, key.certificate_pem)
+    try:
+        made = log.archive(gateway, before, folder, signer.sign)
+    except ValueError as error:
+        raise ValidationError(str(error), code="order") from error
+    if made is not None:
+        _audit(
+            actor,
+            "log_archived",
+            gateway,
+            first=made.first_sequence,
+            last=made.last_sequence,
+            sha256=made.sha256,
+            file=made.file_name,
+        )
+    return made

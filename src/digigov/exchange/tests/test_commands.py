@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from digigov.core import clock
 from digigov.core.actors import Actor
+from digigov.core.models import AuditEntry
 from digigov.exchange import actions
 from digigov.exchange.log import MessageLog, Record
 from digigov.exchange.models import GatewayKey, LogArchive, MessageLogEntry, VerifiedConfiguration
@@ -167,3 +168,31 @@ def test_old_log_entries_are_archived_signed_and_the_chain_still_verifies(capsys
     path.write_text(path.read_text().replace("old-2", "old-X"))
     with pytest.raises(CommandError, match="problem"):
         run(capsys, "verify-log", "--archive", archive.file_name)
+    assert AuditEntry.objects.filter(
+        action="exchange.log_archived", object_id="SE-TEST/MUN/2120009994/gw1"
+    ).exists()
+
+
+def test_archiving_refuses_bad_input(capsys, tmp_path):
+    with pytest.raises(CommandError, match="not an ISO date"):
+        run(
+            capsys,
+            "archive-log",
+            "--gateway",
+            "SE-TEST/MUN/1/gw1",
+            "--before",
+            "igår",
+            "--out",
+            str(tmp_path),
+        )
+    with pytest.raises(CommandError, match="no signing key"):
+        run(
+            capsys,
+            "archive-log",
+            "--gateway",
+            "SE-TEST/MUN/1/gw1",
+            "--before",
+            "2026-01-01",
+            "--out",
+            str(tmp_path),
+        )

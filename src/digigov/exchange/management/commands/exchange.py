@@ -37,7 +37,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from digigov.core import queries as core_queries
 from digigov.core.actors import Actor
-from digigov.exchange import actions, configuration, log, messages
+from digigov.exchange import actions, configuration, log
 from digigov.exchange.identifiers import BadIdentifier, ClientId
 from digigov.exchange.models import (
     GatewayKey,
@@ -377,20 +377,9 @@ class Command(BaseCommand):
             ) from error
         if before.tzinfo is None:
             before = before.replace(tzinfo=dt.UTC)
-        member_id, _, _code = options["gateway"].rpartition("/")
-        key = (
-            GatewayKey.objects.filter(member_id=member_id, purpose="sign", retired_at__isnull=True)
-            .exclude(certificate_pem="")
-            .order_by("-active_from")
-            .first()
+        made = actions.archive_log(
+            actor=ACTOR, gateway=options["gateway"], before=before, folder=Path(options["out"])
         )
-        if key is None:
-            raise CommandError(f"{member_id} has no signing key here to sign the archive with")
-        signer = messages.Signer.of(member_id, key.private_key_pem, key.certificate_pem)
-        try:
-            made = log.archive(options["gateway"], before, Path(options["out"]), signer.sign)
-        except ValueError as error:
-            raise CommandError(str(error)) from error
         if made is None:
             self._say("nothing to archive")
         else:
