@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import override
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -16,7 +15,7 @@ from digigov.cases import actions, queries, receipts
 from digigov.cases.models import Application, Attachment, Case
 from digigov.core.actors import Actor
 from digigov.core.identifiers import parse_organisation_number
-from digigov.core.problems import Problem, documented
+from digigov.core.problems import Problem, documented, field_errors, messages_of
 from digigov.identity.api import ResidentSessionAuth
 from digigov.identity.session import ResidentSession
 from digigov.services.api import current
@@ -108,36 +107,16 @@ def _actor(request: HttpRequest) -> tuple[Actor, ResidentSession]:
     return Actor.person(session.personal_identity_number, session.display_name), session
 
 
-def _bilingual(messages: list[str] | Any) -> str:
-    return " ".join(str(m) for m in messages)
-
-
 def _refused(error: ValidationError) -> Problem:
     if hasattr(error, "error_dict"):
-        with override("en"):
-            english = {k: _bilingual(v) for k, v in error.message_dict.items()}
-        with override("sv"):
-            swedish = {k: _bilingual(v) for k, v in error.message_dict.items()}
         return Problem(
             422,
             "invalid-answers",
             "Some answers are missing or invalid / Några svar saknas eller är felaktiga",
-            errors=[
-                {
-                    "pointer": "/answers/" + key.replace(".", "/"),
-                    "detail": f"{english[key]} / {swedish[key]}",
-                }
-                for key in sorted(english)
-            ],
+            errors=field_errors(error, lambda key: "/answers/" + key.replace(".", "/")),
         )
     code = getattr(error, "code", None) or "invalid"
-    with override("en"):
-        english_text = _bilingual(error.messages)
-    with override("sv"):
-        swedish_text = _bilingual(error.messages)
-    return Problem(
-        STATUS_BY_CODE.get(code, 422), code.replace("_", "-"), f"{english_text} / {swedish_text}"
-    )
+    return Problem(STATUS_BY_CODE.get(code, 422), code.replace("_", "-"), messages_of(error))
 
 
 def _own_application(request: HttpRequest, application_id: uuid.UUID) -> Application:

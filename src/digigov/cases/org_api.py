@@ -14,7 +14,6 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.translation import override
 from ninja import Query, Router, Schema, Status
 
 from digigov.cases import actions, queries
@@ -22,7 +21,7 @@ from digigov.cases.models import Case, CaseEvent, Document
 from digigov.core import queries as core_queries
 from digigov.core.actors import Actor
 from digigov.core.fields import SafeText
-from digigov.core.problems import Problem, documented
+from digigov.core.problems import Problem, documented, english_and_swedish, field_errors
 from digigov.identity.api import OrganisationKeyAuth
 from digigov.identity.models import ApiCredential
 
@@ -230,38 +229,19 @@ def _detail(case: Case, acting: actions.Staff) -> CaseDetail:
     )
 
 
-def _bilingual(messages: list[str]) -> str:
-    return " ".join(str(m) for m in messages)
-
-
-def _fields(error: ValidationError) -> dict[str, str]:
-    """The messages by field, in the active language (they render when read)."""
-    found = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-    return {key: _bilingual(messages) for key, messages in found.items()}
-
-
 def _invalid(error: ValidationError) -> Problem:
-    with override("en"):
-        english = _fields(error)
-    with override("sv"):
-        swedish = _fields(error)
     return Problem(
         422,
         "invalid-input",
         "Some input is missing or invalid / Några uppgifter saknas eller är felaktiga",
-        errors=[
-            {"pointer": f"/{key}" if key else "", "detail": f"{english[key]} / {swedish[key]}"}
-            for key in sorted(english)
-        ],
+        errors=field_errors(error, lambda key: f"/{key}" if key else ""),
     )
 
 
 def _conflict(refused: actions.Refused) -> Problem:
-    with override("en"):
-        english = refused.message
-    with override("sv"):
-        swedish = refused.message
-    return Problem(409, refused.code.replace("_", "-"), f"{english} / {swedish}")
+    return Problem(
+        409, refused.code.replace("_", "-"), english_and_swedish(lambda: refused.message)
+    )
 
 
 # -- cases --------------------------------------------------------------------------------

@@ -6,13 +6,12 @@ from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.utils.translation import override
 from ninja import Router, Schema
 
 from digigov.core import queries
 from digigov.core.identifiers import parse_organisation_number, parse_person_identifier
 from digigov.core.models import Organisation
-from digigov.core.problems import Problem, documented
+from digigov.core.problems import Problem, documented, messages_of
 
 router = Router(tags=["organisations"])
 
@@ -67,14 +66,6 @@ def get_organisation(request: HttpRequest, slug: str) -> OrganisationOut:
     return OrganisationOut.of(found)
 
 
-def _bilingual(error: ValidationError) -> str:
-    with override("sv"):
-        swedish = " ".join(str(m) for m in error.messages)
-    with override("en"):
-        english = " ".join(str(m) for m in error.messages)
-    return f"{english} / {swedish}"
-
-
 @router.post(
     "/identifiers/normalise",
     response=documented(200, IdentifierOut, 400, 422),
@@ -95,6 +86,6 @@ def normalise_identifier(request: HttpRequest, body: IdentifierIn) -> Identifier
         raise Problem(
             422,
             "invalid-identifier",
-            _bilingual(error),
-            errors=[{"pointer": "/value", "detail": _bilingual(error)}],
+            messages_of(error),
+            errors=[{"pointer": "/value", "detail": messages_of(error)}],
         ) from error

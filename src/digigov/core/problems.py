@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import override
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -129,3 +132,41 @@ def install(api: Any) -> None:
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
         return response(request, error.status_code, f"http-{error.status_code}", str(error))
+
+
+def english_and_swedish(render: Callable[[], str]) -> str:
+    """`English / Swedish`: what `render` gives in each language (messages render when read)."""
+    with override("en"):
+        english = render()
+    with override("sv"):
+        swedish = render()
+    return f"{english} / {swedish}"
+
+
+def _joined(messages: list[str]) -> str:
+    return " ".join(str(m) for m in messages)
+
+
+def _by_field(error: DjangoValidationError) -> dict[str, str]:
+    if hasattr(error, "error_dict"):
+        return {key: _joined(messages) for key, messages in error.message_dict.items()}
+    return {"": _joined(list(error.messages))}
+
+
+def field_errors(
+    error: DjangoValidationError, pointer: Callable[[str], str]
+) -> list[dict[str, str]]:
+    """A ValidationError's messages by field, as problem `errors` in both languages."""
+    with override("en"):
+        english = _by_field(error)
+    with override("sv"):
+        swedish = _by_field(error)
+    return [
+        {"pointer": pointer(key), "detail": f"{english[key]} / {swedish[key]}"}
+        for key in sorted(english)
+    ]
+
+
+def messages_of(error: DjangoValidationError) -> str:
+    """A ValidationError's messages, in both languages."""
+    return english_and_swedish(lambda: _joined(list(error.messages)))
