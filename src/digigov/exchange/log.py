@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 
 from digigov.exchange.models import LogArchive, MessageLogEntry
 
@@ -48,11 +48,20 @@ HASHED = (
 
 def entry_hash(entry: MessageLogEntry) -> str:
     values: dict[str, Any] = {name: getattr(entry, name) for name in HASHED}
-    values["logged_at"] = entry.logged_at.astimezone(dt.UTC).isoformat()
-    body = bytes(entry.body) if entry.body is not None else b""
-    values["body"] = hashlib.sha256(body).hexdigest() if entry.body is not None else None
+    body = bytes(entry.body) if entry.body is not None else None
+    return _hash(values, entry.logged_at, body)
+
+
+def _hash(values: dict[str, Any], logged_at: dt.datetime, body: bytes | None) -> str:
+    """The entry's hash over the HASHED columns (as `values` holds them) and the body's hash."""
+    values["logged_at"] = logged_at.astimezone(dt.UTC).isoformat()
+    values["body"] = hashlib.sha256(body).hexdigest() if body is not None else None
     canonical = json.dumps(values, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# The table's columns as a write lists them, the HASHED ones first.
+COLUMNS = (*HASHED, "body", "entry_hash")
 
 
 @dataclass
@@ -134,36 +143,57 @@ class MessageLog:
         close_old_connections()  # a pool thread's connection may have gone stale
         self.write(records)
 
-    def write(self, records: Iterable[Record]) -> list[MessageLogEntry]:
-        """Chain and store records in one transaction (also usable without a loop)."""
+    def write(self, records: Iterable[Record]) -> int:
+        """Chain and store records at once (also usable without a loop); the last sequence.
+
+        On PostgreSQL the rows go in one COPY, a single statement that commits
+        whole or not at all; elsewhere in one transaction.
+        """
         with self._lock:
             sequence, head = self.sequence, self.head
-            entries = []
+            rows = []
             for record in records:
                 sequence += 1
-                entry = MessageLogEntry(
-                    gateway=self.gateway,
-                    sequence=sequence,
-                    logged_at=record.logged_at,
-                    side=record.side,
-                    direction=record.direction,
-                    message_id=record.message_id[:100],
-                    client=record.client[:300],
-                    service=record.service[:300],
-                    user_id=record.user_id[:100],
-                    issue=record.issue[:300],
-                    status=record.status,
-                    signature=record.signature,
-                    body_sha256=hashlib.sha256(record.body).hexdigest(),
-                    body=record.body if self.keep_bodies else None,
-                    previous_hash=head,
-                )
-                entry.entry_hash = head = entry_hash(entry)
-                entries.append(entry)
-            with transaction.atomic():
-                MessageLogEntry.objects.bulk_create(entries)
+                body = record.body if self.keep_bodies else None
+                values: dict[str, Any] = {
+                    "gateway": self.gateway,
+                    "sequence": sequence,
+                    "logged_at": record.logged_at,
+                    "side": record.side,
+                    "direction": record.direction,
+                    "message_id": record.message_id[:100],
+                    "client": record.client[:300],
+                    "service": record.service[:300],
+                    "user_id": record.user_id[:100],
+                    "issue": record.issue[:300],
+                    "status": record.status,
+                    "signature": record.signature,
+                    "body_sha256": hashlib.sha256(record.body).hexdigest(),
+                    "previous_hash": head,
+                }
+                row = tuple(values[name] for name in HASHED)
+                head = _hash(values, record.logged_at, body)
+                rows.append((*row, body, head))
+            _insert(rows)
             self.sequence, self.head = sequence, head
-            return entries
+            return sequence
+
+
+def _insert(rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    table = MessageLogEntry._meta.db_table
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            copy = f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN"
+            with cursor.cursor.copy(copy) as rows_in:
+                for row in rows:
+                    rows_in.write_row(row)
+        return
+    with transaction.atomic():
+        MessageLogEntry.objects.bulk_create(
+            MessageLogEntry(**dict(zip(COLUMNS, row, strict=True))) for row in rows
+        )
 
 
 @dataclass(frozen=True)

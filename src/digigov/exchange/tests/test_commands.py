@@ -116,11 +116,11 @@ def test_bad_input_is_a_clear_command_error(capsys, tmp_path):
 
 
 def test_verify_log_names_a_changed_entry(capsys):
-    written = MessageLog("SE-TEST/MUN/1/gw1").write(
+    MessageLog("SE-TEST/MUN/1/gw1").write(
         [Record("client", "request", f"id-{n}", "c", "s", "sig", b"{}") for n in range(3)]
     )
     assert "3 log entries verified" in run(capsys, "verify-log")
-    MessageLogEntry.objects.filter(pk=written[1].pk).update(client="someone else")
+    MessageLogEntry.objects.filter(sequence=2).update(client="someone else")
     with pytest.raises(CommandError, match="1 problem"):
         run(capsys, "verify-log")
     assert "#2: was changed" in capsys.readouterr().err
