@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
@@ -125,11 +126,12 @@ class GlobalConf:
         return self._signing_certificates.get((member_id, fingerprint))
 
     @cached_property
-    def verification_keys(self) -> dict[tuple[str, str], ECKey]:
+    def verification_keys(self) -> dict[tuple[str, str], ec.EllipticCurvePublicKey]:
         """The signing certificates' public keys, ready for verifying (parsed once)."""
         return {
-            key: ECKey.import_key(certificate.public_key())  # type: ignore[arg-type]
+            key: public
             for key, certificate in self._signing_certificates.items()
+            if isinstance(public := certificate.public_key(), ec.EllipticCurvePublicKey)
         }
 
     @cached_property

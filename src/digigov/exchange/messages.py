@@ -11,6 +11,7 @@ certificate in the global configuration, recomputes every hash and compares.
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import hashlib
 import json
@@ -18,10 +19,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from joserfc import jws
-from joserfc.errors import JoseError
-from joserfc.jwk import ECKey
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 
 from digigov.exchange import ca
 from digigov.exchange.configuration import GlobalConf
@@ -53,22 +57,40 @@ class Signer:
     """A member's signing key and the fingerprint of its certificate."""
 
     member_id: str
-    key: ECKey
+    key: ec.EllipticCurvePrivateKey
     fingerprint: str
+    header: str  # the protected header, encoded once
 
     @classmethod
     def of(cls, member_id: str, private_key_pem: str, certificate_pem: str) -> Signer:
-        private: ec.EllipticCurvePrivateKey = ca.load_key(private_key_pem)
+        fingerprint = ca.fingerprint(ca.load_certificate(certificate_pem))
+        header = {"alg": "ES256", "kid": member_id, "x5t#S256": fingerprint}
         return cls(
             member_id,
-            ECKey.import_key(private),
-            ca.fingerprint(ca.load_certificate(certificate_pem)),
+            ca.load_key(private_key_pem),
+            fingerprint,
+            _b64(json.dumps(header, separators=(",", ":")).encode()),
         )
 
     def sign(self, summary: dict[str, Any]) -> str:
-        header = {"alg": "ES256", "kid": self.member_id, "x5t#S256": self.fingerprint}
-        payload = json.dumps(summary, sort_keys=True, separators=(",", ":")).encode()
-        return jws.serialize_compact(header, payload, self.key, algorithms=["ES256"])
+        """A compact JWS (RFC 7515) of the summary, ES256 (RFC 7518 §3.4)."""
+        payload = _b64(json.dumps(summary, sort_keys=True, separators=(",", ":")).encode())
+        signing_input = f"{self.header}.{payload}".encode("ascii")
+        r, s = decode_dss_signature(self.key.sign(signing_input, ES256))
+        return f"{self.header}.{payload}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+
+
+ES256 = ec.ECDSA(hashes.SHA256())
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    if "=" in text:
+        raise ValueError("padded base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
 def sha256(data: bytes) -> str:
@@ -128,8 +150,12 @@ def verify(
     """The signing member and the summary, if the signature verifies with a
     certificate the configuration lists for that member; MessageError otherwise."""
     try:
-        header = jws.extract_compact(signature.encode()).headers()
-    except (JoseError, ValueError) as error:
+        header_part, payload_part, signature_part = signature.split(".")
+        header = json.loads(_unb64(header_part))
+        raw = _unb64(signature_part)
+        if not isinstance(header, dict) or header.get("alg") != "ES256" or len(raw) != 64:
+            raise ValueError("not an ES256 signature")
+    except (ValueError, binascii.Error) as error:
         raise MessageError(f"the signature is not a JWS: {error}", "InvalidSignature") from error
     signer = str(header.get("kid", ""))
     if member_id is not None and signer != member_id:
@@ -140,11 +166,18 @@ def verify(
             f"{signer!r} has no valid signing certificate with that fingerprint in the global configuration",
             "InvalidSignature",
         )
+    der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
     try:
-        token = jws.deserialize_compact(signature, key, algorithms=["ES256"])
-        summary = json.loads(token.payload)
-    except (JoseError, ValueError) as error:
-        raise MessageError(f"the signature does not verify: {error}", "InvalidSignature") from error
+        key.verify(der, f"{header_part}.{payload_part}".encode("ascii"), ES256)
+        summary = json.loads(_unb64(payload_part))
+    except (InvalidSignature, UnicodeEncodeError) as error:
+        raise MessageError("the signature does not verify", "InvalidSignature") from error
+    except (ValueError, binascii.Error) as error:
+        raise MessageError(
+            f"the signed summary is not JSON: {error}", "InvalidSignature"
+        ) from error
+    if not isinstance(summary, dict):
+        raise MessageError("the signed summary is not an object", "InvalidSignature")
     return signer, summary
 
 
