@@ -96,6 +96,15 @@ def now() -> dt.datetime:
     return clock.now()
 
 
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop where it is installed (Linux, macOS): its sockets and TLS are in C."""
+    try:
+        import uvloop  # noqa: PLC0415 - optional
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 @dataclass(frozen=True)
 class Keys:
     signer: messages.Signer

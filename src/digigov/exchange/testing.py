@@ -7,7 +7,7 @@ import socket
 import threading
 from typing import Any
 
-from digigov.exchange.gateway import Gateway
+from digigov.exchange.gateway import Gateway, event_loop_factory
 
 
 def free_port() -> int:
@@ -20,7 +20,7 @@ class Running:
     """Gateways served by an event loop in a thread of their own."""
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
+        self.loop = (event_loop_factory() or asyncio.new_event_loop)()  # as `digigov gateway` runs
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
         self.gateways: list[Gateway] = []

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from digigov.core.actors import Actor
 from digigov.exchange import actions
-from digigov.exchange.gateway import REFRESH_SECONDS, Gateway
+from digigov.exchange.gateway import REFRESH_SECONDS, Gateway, event_loop_factory
 from digigov.exchange.models import LocalGateway
 
 
@@ -32,7 +32,8 @@ class Command(BaseCommand):
         if not locals_:
             raise CommandError("no gateway is set up here: see `digigov exchange here --help`")
         # Built here, outside the event loop: each reads its log's head from the database.
-        asyncio.run(self._run([Gateway(local) for local in locals_]))
+        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+            runner.run(self._run([Gateway(local) for local in locals_]))
 
     async def _republish(self, gateway: Gateway) -> None:
         """Where this installation is also the registry, keep the configuration fresh."""
