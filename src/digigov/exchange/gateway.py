@@ -99,7 +99,7 @@ def now() -> dt.datetime:
 def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     """uvloop where it is installed (Linux, macOS): its sockets and TLS are in C."""
     try:
-        import uvloop  # noqa: PLC0415 - optional
+        import uvloop
     except ImportError:
         return None
     return uvloop.new_event_loop

@@ -93,7 +93,9 @@ def test_a_changed_or_foreign_signature_is_refused(signer, tamper):
         header = _part({"alg": "ES256", "kid": MEMBER, "x5t#S256": "x" * 43})
     elif tamper == "padding":
         signature += "=="
-    text = f"{header}.{payload}" if tamper == "not three parts" else f"{header}.{payload}.{signature}"
+    text = (
+        f"{header}.{payload}" if tamper == "not three parts" else f"{header}.{payload}.{signature}"
+    )
     with pytest.raises(messages.MessageError) as refused:
         messages.verify(text, conf_of(signer))
     assert refused.value.code == "InvalidSignature"
