@@ -45,12 +45,8 @@ class ExchangeClient:
         params: dict[str, str] | None = None,
     ) -> Any:
         """GET a service's path and return its JSON; None when the service says 404."""
-        headers = {"X-Road-Client": str(self.client), "X-Road-Id": str(uuid.uuid4())}
-        if user_id:
-            headers["X-Road-UserId"] = user_id
-        if issue:
-            # Header values are ASCII: other characters are percent-encoded (UTF-8).
-            headers["X-Road-Issue"] = quote(issue[:300], safe=ISSUE_SAFE)
+        # Header values are ASCII: the issue's other characters are percent-encoded (UTF-8).
+        headers = _headers(self.client, user_id, issue)
         try:
             answer = self._http.get(f"/r1/{service.path()}{path}", headers=headers, params=params)
         except httpx.HTTPError as error:
@@ -70,6 +66,58 @@ class ExchangeClient:
 
     def close(self) -> None:
         self._http.close()
+
+
+def _headers(client: ClientId, user_id: str, issue: str) -> dict[str, str]:
+    headers = {"X-Road-Client": str(client), "X-Road-Id": str(uuid.uuid4())}
+    if user_id:
+        headers["X-Road-UserId"] = user_id
+    if issue:
+        headers["X-Road-Issue"] = quote(issue[:300], safe=ISSUE_SAFE)
+    return headers
+
+
+class AsyncExchangeClient:
+    """For asking many services at once (the Mina ärenden hub): the raw answer, so the
+    caller judges the service's status and body; the exchange's own refusals raise."""
+
+    def __init__(self, gateway_url: str, client: ClientId, timeout: float = 10.0) -> None:
+        self.client = client
+        self._http = httpx.AsyncClient(base_url=gateway_url.rstrip("/"), timeout=timeout)
+
+    async def post(
+        self,
+        service: ServiceId,
+        path: str,
+        body: bytes,
+        *,
+        user_id: str = "",
+        issue: str = "",
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        sent.update(_headers(self.client, user_id, issue))
+        try:
+            answer = await self._http.post(
+                f"/r1/{service.path()}{path}", content=body, headers=sent
+            )
+        except httpx.HTTPError as error:
+            raise ExchangeError(
+                "Client.GatewayUnreachable", str(error) or type(error).__name__, 0
+            ) from error
+        if "x-road-error" in answer.headers:
+            raise ExchangeError(
+                answer.headers["x-road-error"],
+                str(_json(answer).get("message", "")),
+                answer.status_code,
+            )
+        return answer
+
+    async def __aenter__(self) -> AsyncExchangeClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._http.aclose()
 
 
 def _json(answer: httpx.Response) -> dict[str, Any]:

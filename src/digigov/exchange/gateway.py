@@ -64,6 +64,8 @@ PASSED_REQUEST_HEADERS = (
     "x-road-userid",
     "x-road-issue",
     "x-road-represented-party",
+    "accept-language",
+    "skv_client_correlation_id",  # Mina ärenden's correlation id
 )
 # The gateway proves itself to the services it fronts with their token.
 SERVICE_TOKEN_HEADER = "x-digigov-gateway-token"  # noqa: S105 - a header name
@@ -472,7 +474,7 @@ class Gateway:
                     request_signature=signature,
                     time=now(),
                     status=status,
-                    content_type=answer_headers.get("content-type", ""),
+                    headers=answer_headers,
                     body=body,
                 ),
             )
@@ -501,8 +503,7 @@ class Gateway:
             "x-road-id": message_id,
             "x-road-request-hash": messages.request_hash(signature),
         }
-        if "content-type" in answer_headers:
-            out["content-type"] = answer_headers["content-type"]
+        out.update(_signed_response_headers(answer_headers))
         return http.Response(status, body, out)
 
     async def _connect(self, address: str, provider: ClientId, conf: GlobalConf) -> Connection:
@@ -680,7 +681,7 @@ class Gateway:
             )
         )
         try:
-            status, content_type, body = await self._answer(
+            status, answer_headers, body = await self._answer(
                 code, client, service, conf, query, request, rest, headers
             )
         finally:
@@ -690,7 +691,7 @@ class Gateway:
                 request_signature=signature,
                 time=now(),
                 status=status,
-                content_type=content_type,
+                headers=answer_headers,
                 body=body,
             )
         )
@@ -708,8 +709,7 @@ class Gateway:
             )
         )
         out = {messages.SIGNATURE_HEADER: response_signature}
-        if content_type:
-            out["content-type"] = content_type
+        out.update(_signed_response_headers(answer_headers))
         return http.Response(status, body, out)
 
     async def _answer(
@@ -722,7 +722,7 @@ class Gateway:
         request: http.Request,
         rest: str,
         headers: dict[str, str],
-    ) -> tuple[int, str, bytes]:
+    ) -> tuple[int, dict[str, str], bytes]:
         if code in METASERVICES:
             return self._metaservice(code, client, service.client, conf, query)
         return await self._call_service(service, request.method, rest, query, headers, request.body)
@@ -746,7 +746,7 @@ class Gateway:
         query: str,
         headers: dict[str, str],
         body: bytes,
-    ) -> tuple[int, str, bytes]:
+    ) -> tuple[int, dict[str, str], bytes]:
         local = self.services.get((service.client.subsystem, service.service_code))
         if local is None:
             raise GatewayError(
@@ -795,7 +795,7 @@ class Gateway:
                     ) from error
                 continue
             self.services_pool.give(address, connection)
-            return status, answer_headers.get("content-type", ""), answer
+            return status, _signed_response_headers(answer_headers), answer
         raise GatewayError(500, "Server.ServerProxy.ServiceFailed", "no answer")
 
     async def _call_over_https(
@@ -806,7 +806,7 @@ class Gateway:
         query: str,
         headers: dict[str, str],
         body: bytes,
-    ) -> tuple[int, str, bytes]:
+    ) -> tuple[int, dict[str, str], bytes]:
         url = local.base_url + (rest or "") + (f"?{query}" if query else "")
         forwarded = {k: v for k, v in headers.items() if k in PASSED_REQUEST_HEADERS}
         forwarded[SERVICE_TOKEN_HEADER] = local.token
@@ -816,11 +816,11 @@ class Gateway:
             raise GatewayError(
                 500, "Server.ServerProxy.ServiceFailed", f"the service did not answer: {error}"
             ) from error
-        return answer.status_code, answer.headers.get("content-type", ""), answer.content
+        return answer.status_code, _signed_response_headers(dict(answer.headers)), answer.content
 
     def _metaservice(
         self, code: str, client: ClientId, provider: ClientId, conf: GlobalConf, query: str
-    ) -> tuple[int, str, bytes]:
+    ) -> tuple[int, dict[str, str], bytes]:
         offered = sorted(c for (subsystem, c) in self.services if subsystem == provider.subsystem)
         if code == "listMethods":
             listed = offered
@@ -835,7 +835,7 @@ class Gateway:
             if local is None or not local.openapi:
                 return (
                     404,
-                    "application/json",
+                    {"content-type": "application/json"},
                     json.dumps(
                         {
                             "type": "Server.ServerProxy.UnknownService",
@@ -843,9 +843,9 @@ class Gateway:
                         }
                     ).encode(),
                 )
-            return 200, "text/yaml", local.openapi.encode()
+            return 200, {"content-type": "text/yaml"}, local.openapi.encode()
         document = {"service": [_service_json(ServiceId(provider, c)) for c in listed]}
-        return 200, "application/json", json.dumps(document).encode()
+        return 200, {"content-type": "application/json"}, json.dumps(document).encode()
 
 
 def _record(
@@ -910,6 +910,10 @@ def _service_json(service: ServiceId) -> dict[str, object]:
         "service_code": service.service_code,
         "service_type": "REST",
     }
+
+
+def _signed_response_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {k: headers[k] for k in messages.SIGNED_RESPONSE_HEADERS if headers.get(k)}
 
 
 def _passed_error_headers(headers: dict[str, str]) -> dict[str, str]:

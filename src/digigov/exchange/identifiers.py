@@ -80,6 +80,12 @@ class ServiceId:
     def __str__(self) -> str:
         return f"{self.client}/{self.service_code}"
 
+    @classmethod
+    def parse(cls, text: str) -> ServiceId:
+        """`instance/class/code/subsystem/service`."""
+        client, _, code = text.strip().rpartition("/")
+        return cls(ClientId.parse(client), unquote(code))
+
     def path(self) -> str:
         """The URL form: each part percent-encoded on its own, `/` kept."""
         parts = [

@@ -39,7 +39,11 @@ SIGNED_HEADERS = (
     "x-road-userid",
     "x-road-issue",
     "x-road-represented-party",
+    "accept-language",
+    "skv_client_correlation_id",  # Mina ärenden's correlation id
 )
+# The response headers a signature covers; the gateway passes these on.
+SIGNED_RESPONSE_HEADERS = ("content-type", "content-language", "skv_client_correlation_id")
 # How far a message's time may be from ours.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -132,14 +136,19 @@ def request_summary(
 
 
 def response_summary(
-    *, request_signature: str, time: dt.datetime, status: int, content_type: str, body: bytes
+    *,
+    request_signature: str,
+    time: dt.datetime,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
 ) -> dict[str, Any]:
     return {
         "kind": "response",
         "request": request_hash(request_signature),
         "time": time.astimezone(dt.UTC).isoformat(),
         "status": status,
-        "headers": headers_hash({"content-type": content_type}, ("content-type",)),
+        "headers": headers_hash(headers, SIGNED_RESPONSE_HEADERS),
         "body": sha256(body),
     }
 
