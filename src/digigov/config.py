@@ -136,6 +136,32 @@ EXCHANGE_SUBSYSTEM = declare(
     "arenden",
     "The subsystem an organisation calls the exchange from (its case and e-service system).",
 )
+PUBLIC_URL = declare(
+    "DIGIGOV_PUBLIC_URL",
+    "",
+    "The address people reach this installation at, e.g. `https://e.exempelby.se`, for links "
+    "in answers to other organisations (Mina ärenden's link to a case). Empty: "
+    "`http://DIGIGOV_HOST:DIGIGOV_PORT`.",
+)
+MYCASES_HUB = declare(
+    "DIGIGOV_MYCASES_HUB",
+    "local",
+    "Where the Mina ärenden page gets a person's cases: `local` (this installation's own "
+    "organisations, asked in-process), or the subsystem this installation's hub asks every "
+    "producer in the federation from, e.g. `SE-DEMO/GOV/2021009978/minaarenden` (it needs a "
+    "gateway here).",
+)
+MYCASES_TIMEOUT = declare(
+    "DIGIGOV_MYCASES_TIMEOUT",
+    "3",
+    "Seconds the hub waits for each producer; one that has not answered by then is reported "
+    "as failed and the others' events are given (206).",
+)
+MYCASES_CACHE_SECONDS = declare(
+    "DIGIGOV_MYCASES_CACHE_SECONDS",
+    "10",
+    "Seconds the hub keeps a person's complete answer (0: not at all).",
+)
 HOST = declare("DIGIGOV_HOST", "127.0.0.1", "Address `digigov serve` and `digigov demo` bind to.")
 PORT = declare("DIGIGOV_PORT", "8000", "Port `digigov serve` and `digigov demo` listen on.")
 WORKERS = declare("DIGIGOV_WORKERS", "2", "Server processes `digigov serve` starts.")

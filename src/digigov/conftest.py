@@ -172,6 +172,14 @@ def services(organisation: Organisation, registers_loaded: None) -> dict[str, An
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache (the hub keeps answers in it)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def attachment_root(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> Any:
     """Each test stores attachments in its own folder."""
     settings.ATTACHMENT_ROOT = tmp_path_factory.mktemp("attachments")

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "digigov.registers",
     "digigov.services",
     "digigov.cases",
+    "digigov.mycases",
     "digigov.web",
 ]
 if django.VERSION < (6, 0):
@@ -214,6 +215,12 @@ VIRUS_SCANNER = config.get(config.VIRUS_SCANNER)
 EXCHANGE_LOG_BODIES = config.get(config.EXCHANGE_LOG_BODIES).lower() == "true"
 REGISTERS = config.get(config.REGISTERS)
 EXCHANGE_SUBSYSTEM = config.get(config.EXCHANGE_SUBSYSTEM)
+PUBLIC_URL = (
+    config.get(config.PUBLIC_URL) or f"http://{config.get(config.HOST)}:{config.get(config.PORT)}"
+).rstrip("/")
+MYCASES_HUB = config.get(config.MYCASES_HUB)
+MYCASES_TIMEOUT = float(config.get(config.MYCASES_TIMEOUT))
+MYCASES_CACHE_SECONDS = int(config.get(config.MYCASES_CACHE_SECONDS))
 # Attachments live here, outside the web root; only authorised views serve them.
 ATTACHMENT_ROOT = DATA_DIR / "attachments"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("digigov.identity.urls")),
     path("", include("digigov.exchange.urls")),
     path("", include("digigov.registers.urls")),
+    path("", include("digigov.mycases.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

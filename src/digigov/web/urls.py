@@ -1,6 +1,6 @@
 from django.urls import path
 
-from digigov.web import application_views, case_views, tracker_views, views
+from digigov.web import application_views, case_views, mycases_views, tracker_views, views
 
 app_name = "web"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("organisationer/<slug:slug>/", views.organisation, name="organisation"),
     path("mina-sidor/", views.my_pages, name="my-pages"),
     path("mina-sidor/mina-uppgifter/", tracker_views.tracker, name="tracker"),
+    path("mina-sidor/mina-arenden/", mycases_views.my_cases, name="my-cases"),
     path("organisationer/<slug:slug>/diarium/", case_views.diary, name="diary"),
     path("arbetsyta/", case_views.workspace, name="workspace"),
     path("arbetsyta/arenden/<str:public_id>/", case_views.staff_case, name="staff-case"),

@@ -1,0 +1,169 @@
+"""One organisation's Mina ärenden producer: its case events as kundhändelser.
+
+Every event of a case (`cases.models.CaseEvent`) is one kundhändelse:
+`kundhandelseTyp` is the event's `ORG.SERVICE.EVENT`, the two flags are the
+state's, `referenser` carries the registrar number and a link to the case's
+page, and the texts come in the language asked for (Swedish unless English).
+Who may see what: the person asking (`anvandare`) sees cases they applied in
+or submitted, and a company's cases when the company register says they may
+sign for it alone; a question naming anyone else is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from digigov.cases.models import CaseEvent
+from digigov.core.models import Organisation
+from digigov.mycases import queries, spec
+from digigov.registers.client import RegisterUnavailable, registers
+from digigov.services import catalogue
+
+# What each kind of event says, by the last part of its type.
+TITLES = {
+    "INKOMMEN": _("Ansökan har kommit in"),
+    "KOMPLETTERING_BEGARD": _("Komplettering begärd"),
+    "KOMPLETTERING_INKOMMEN": _("Kompletteringen har kommit in"),
+    "KOMMUNICERING": _("Underlag att yttra sig över"),
+    "YTTRANDE_INKOMMET": _("Yttrandet har kommit in"),
+    "HANDLAGGNINGSTID_FORLANGD": _("Handläggningstiden är förlängd"),
+    "BESLUT": _("Beslut"),
+    "AVSLUTAT": _("Ärendet är avslutat"),
+}
+
+
+class Refused(Exception):
+    """The question cannot be answered: `status` is the HTTP status to give."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Question:
+    request: spec.Request
+    language: str  # sv or en
+
+
+def answer(organisation: Organisation, question: Question) -> dict[str, Any]:
+    """The answer in the standard's shape (KundhandelseFragaResponse), as JSON."""
+    if queries.producer_paused(organisation):
+        raise Refused(503, f"{organisation.name} answers no questions right now (maintenance)")
+    fraga, user = question.request.fraga, question.request.anvandare
+    companies = _companies_for(organisation, fraga, user)
+    answered = []
+    with translation.override(question.language):
+        for part in fraga.parter:
+            events = [
+                event
+                for event in (
+                    _kundhandelse(organisation, row)
+                    for row in queries.events_for(
+                        organisation, part, user=user, companies=companies
+                    )
+                    if spec.of_types(row.event_type, fraga.kundhandelseTyper)
+                    and spec.in_dates(row.occurred_at, fraga)
+                    and _tagged(row, fraga.taggar)
+                )
+            ]
+            page = spec.treat(events, fraga.behandling)
+            answered.append(
+                {
+                    "part": part.as_json(),
+                    "totaltAntalKundhandelser": len(events),
+                    "kundhandelserForPart": [e.model_dump(mode="json") for e in page],
+                }
+            )
+    return {
+        "kundhandelser": answered,
+        "metadata": spec.metadata(fraga, question.language),
+        "delfragor": [
+            {"producent": organisation.name, "part": p.as_json(), "status": "OK", "httpCode": 200}
+            for p in fraga.parter
+        ],
+    }
+
+
+def _companies_for(organisation: Organisation, fraga: spec.Fraga, user: str) -> list[str]:
+    """Check every part names the user, or a company the user may sign for alone."""
+    companies = []
+    for part in fraga.parter:
+        if part.kund is None:
+            continue  # a case named alone: only the user's own cases are searched
+        if part.kund.typ != "Organisationsnummer":
+            if part.kund.identifierare != user:
+                raise Refused(403, "a question may only be about the person asking (anvandare)")
+            continue
+        number = queries.organisation_number(part.kund.identifierare)
+        try:
+            allowed = registers(organisation, user=user).may_sign_for(
+                user, number, purpose="Mina ärenden: företagets ärenden"
+            )
+        except RegisterUnavailable as error:
+            raise Refused(503, "the company register cannot be asked right now") from error
+        if not allowed:
+            raise Refused(403, f"{user} may not see the cases of {number}")
+        companies.append(number)
+    return companies
+
+
+def _tags(event: CaseEvent) -> list[str]:
+    tags = [event.case.service_code.lower()]
+    if event.resident_must_act:
+        tags.append("kundatgard")
+    return tags
+
+
+def _tagged(event: CaseEvent, wanted: list[str]) -> bool:
+    return not wanted or bool(set(wanted) & set(_tags(event)))
+
+
+def case_link(case_public_id: str) -> str:
+    return settings.PUBLIC_URL + reverse("web:my-case", args=[case_public_id])
+
+
+def _kundhandelse(organisation: Organisation, event: CaseEvent) -> spec.Kundhandelse:
+    case = event.case
+    package = catalogue.spec_of(case.service_version)
+    english = translation.get_language() == "en"
+    states = {state.id: state for state in package.process.states}
+    state = states.get(str(event.data.get("state", case.state)))
+    name = event.event_type.rsplit(".", 1)[-1]
+    title = str(TITLES[name]) if name in TITLES else _text(state.label, english) if state else name
+    service_title = _text(package.name, english)
+    description = _text(state.resident_text, english) if state else ""
+    extra: dict[str, Any] = {"tjanst": case.service_code}
+    if due := event.data.get("due_on"):
+        extra["senastDatum"] = due
+        description = f"{description} " + str(_("Svara senast {date}.")).format(date=due)
+    if outcome := event.data.get("outcome"):
+        extra["utfall"] = outcome
+    return spec.Kundhandelse(
+        kundhandelseId=f"{organisation.slug.upper()}-{case.series}{case.year}-{case.number or 0:05d}-{event.pk}",
+        rubrik=f"{service_title}: {title}"[:255],
+        beskrivning=description.strip(),
+        sprak="en" if english else "sv",
+        producent=organisation.name,
+        tidpunkt=event.occurred_at.astimezone(spec.STOCKHOLM),
+        kundhandelseTyp=event.event_type,
+        producentarendetKraverKundatgard=event.resident_must_act,
+        producentarendetKlart=event.finished,
+        version=spec.VERSION,
+        utokadInformation=extra,
+        referenser={
+            "diarienummer": case.registrar_number,
+            "lank": case_link(str(case.public_id)),
+        },
+    )
+
+
+def _text(text: Any, english: bool) -> str:
+    return str(text.en if english else text.sv)

@@ -1,0 +1,134 @@
+"""Mina ärenden over HTTP: each organisation's producer, and the hub.
+
+Both take `POST .../kundhandelseFragaSynkron` in the standard's shape with the
+header `skv_client_correlation_id` (echoed in the answer), and both answer
+only their gateway (the token of the local service it fronts), so every
+question arrives signed, logged and access-checked by the exchange. The
+person asking (`anvandare`) must be the one in `X-Road-UserId`. Errors are
+RFC 9457 problem documents that also carry the standard's `message`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote
+
+import pydantic
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from digigov.core import problems
+from digigov.core.models import Organisation
+from digigov.exchange import queries as exchange_queries
+from digigov.mycases import hub, producer, spec
+
+CONTENT_TYPE = "application/json"
+
+
+def _problem(request: HttpRequest, status: int, slug: str, message: str) -> HttpResponse:
+    answer = problems.response(request, status, slug, message)
+    body = json.loads(answer.content)
+    body["message"] = message  # the standard's ErrorResponse
+    return JsonResponse(body, status=status, content_type=problems.CONTENT_TYPE)
+
+
+def _question(request: HttpRequest) -> tuple[spec.Request, str] | HttpResponse:
+    """The parsed question and correlation id, or the error to answer."""
+    correlation = request.headers.get(spec.CORRELATION_HEADER.replace("_", "-"), "") or (
+        request.META.get("HTTP_" + spec.CORRELATION_HEADER.upper(), "")
+    )
+    if not spec.CORRELATION.match(correlation):
+        return _problem(
+            request,
+            400,
+            "correlation-id",
+            f"Bad request: the header {spec.CORRELATION_HEADER} is required "
+            "(printable ASCII, at most 200 characters)",
+        )
+    try:
+        question = spec.Request.model_validate_json(request.body)
+    except pydantic.ValidationError as error:
+        return _problem(request, 400, "bad-question", f"Bad request: {spec.error_message(error)}")
+    user = request.headers.get("X-Road-UserId", "")
+    if user != f"SE{question.anvandare}":
+        return _problem(
+            request,
+            403,
+            "not-the-user",
+            "anvandare must be the person the question is asked for (X-Road-UserId)",
+        )
+    return question, correlation
+
+
+def _answer(document: dict[str, Any], status: int, correlation: str, language: str) -> JsonResponse:
+    answer = JsonResponse(document, status=status, json_dumps_params={"ensure_ascii": False})
+    answer[spec.CORRELATION_HEADER] = correlation
+    answer["Content-Language"] = language
+    return answer
+
+
+def _gateway_service(request: HttpRequest, code: str, member_id: str | None) -> bool:
+    """Did this come through the gateway, for our service `code` of this member?"""
+    token = request.headers.get("X-Digigov-Gateway-Token", "")
+    service = exchange_queries.service_for_token(token)
+    return (
+        service is not None
+        and service.code == code
+        and (member_id is None or service.member_id == member_id)
+    )
+
+
+@csrf_exempt
+@require_POST
+def producer_question(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, slug=slug)
+    member_id = exchange_queries.member_id_of(organisation)
+    if member_id is None or not _gateway_service(request, hub.PRODUCER_SERVICE, member_id):
+        return _problem(
+            request, 403, "gateway-only", "the producer answers only through the exchange's gateway"
+        )
+    parsed = _question(request)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    question, correlation = parsed
+    language = spec.language_of(request.headers.get("Accept-Language", ""))
+    try:
+        document = producer.answer(organisation, producer.Question(question, language))
+    except producer.Refused as refused:
+        return _problem(request, refused.status, "refused", refused.message)
+    return _answer(document, 200, correlation, language)
+
+
+@csrf_exempt
+@require_POST
+def hub_question(request: HttpRequest) -> HttpResponse:
+    if not _gateway_service(request, hub.HUB_SERVICE, None):
+        return _problem(
+            request, 403, "gateway-only", "the hub answers only through the exchange's gateway"
+        )
+    parsed = _question(request)
+    if isinstance(parsed, HttpResponse):
+        return parsed
+    question, correlation = parsed
+    for part in question.fraga.parter:
+        if (
+            part.kund is not None
+            and part.kund.typ != "Organisationsnummer"
+            and part.kund.identifierare != question.anvandare
+        ):
+            return _problem(
+                request,
+                403,
+                "not-the-user",
+                "a question may only be about the person asking (anvandare)",
+            )
+    language = spec.language_of(request.headers.get("Accept-Language", ""))
+    asker = unquote(request.headers.get("X-Road-Client", ""))
+    try:
+        answer = hub.ask(question, language=language, correlation_id=correlation, asker=asker)
+    except hub.HubUnavailable as error:
+        return _problem(request, 503, "hub-unavailable", str(error))
+    return _answer(answer.document, answer.status, correlation, language)
