@@ -251,6 +251,52 @@ def bygglov_case(services: dict[str, Any]) -> Any:
     return submit_bygglov(services)
 
 
+@pytest.fixture
+def cases_at_two_municipalities(
+    services: dict[str, Any],
+    organisation: Organisation,
+    other_organisation: Organisation,
+    case_worker: Any,
+) -> tuple[Any, Any, Any]:
+    """Anna: Exempelby waits for her completion; Provstad is handling one and decided one."""
+    import datetime as dt
+
+    from digigov.cases import actions as case_actions
+    from digigov.services import actions as service_actions
+    from digigov.services import package
+
+    provstad = {
+        loaded.spec.code: service_actions.install_package(
+            actor=Actor.system("tests"), organisation=other_organisation, spec=loaded.spec
+        )
+        for loaded in (package.load(folder) for folder in package.built_in_packages())
+    }
+    waiting = submit_bygglov(services)
+    case_actions.take(
+        staff=case_actions.staff_in(case_worker, organisation.pk),
+        case=waiting,
+        transition_id="begar_komplettering",
+        revision=waiting.revision,
+        message="Situationsplanen saknas.",
+        due_on=dt.date.today() + dt.timedelta(days=14),
+    )
+    handled, decided = submit_bygglov(provstad), submit_bygglov(provstad)
+    worker = case_actions.staff_in(
+        make_staff("pelle", [(other_organisation, "handlaggare")]), other_organisation.pk
+    )
+    case_actions.take(staff=worker, case=handled, transition_id="paborja", revision=1)
+    decided = case_actions.take(staff=worker, case=decided, transition_id="paborja", revision=1)
+    case_actions.take(
+        staff=worker,
+        case=decided,
+        transition_id="besluta",
+        revision=decided.revision,
+        outcome="bifall",
+        reasons="Följer detaljplanen.",
+    )
+    return waiting, handled, decided
+
+
 def pdf_streams(pdf: bytes) -> bytes:
     """Every stream of a PDF, inflated where compressed (to find its PDF/A metadata)."""
     found = b""

@@ -2,56 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 
-from digigov.cases import actions as case_actions
-from digigov.conftest import ANNA, make_staff, sign_in_resident, submit_bygglov
+from digigov.conftest import ANNA, sign_in_resident
 from digigov.core.actors import Actor
 from digigov.mycases import actions
 from digigov.mycases.models import HubQuestion
-from digigov.services import actions as service_actions
-from digigov.services import package
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("tests")
-
-
-@pytest.fixture
-def cases_at_two_municipalities(services, organisation, other_organisation, case_worker):
-    """Anna: Exempelby waits for her completion; Provstad is handling one and decided one."""
-    provstad = {
-        loaded.spec.code: service_actions.install_package(
-            actor=SYSTEM, organisation=other_organisation, spec=loaded.spec
-        )
-        for loaded in (package.load(folder) for folder in package.built_in_packages())
-    }
-    waiting = submit_bygglov(services)
-    case_actions.take(
-        staff=case_actions.staff_in(case_worker, organisation.pk),
-        case=waiting,
-        transition_id="begar_komplettering",
-        revision=waiting.revision,
-        message="Situationsplanen saknas.",
-        due_on=dt.date.today() + dt.timedelta(days=14),
-    )
-    handled, decided = submit_bygglov(provstad), submit_bygglov(provstad)
-    worker = case_actions.staff_in(
-        make_staff("pelle", [(other_organisation, "handlaggare")]), other_organisation.pk
-    )
-    case_actions.take(staff=worker, case=handled, transition_id="paborja", revision=1)
-    decided = case_actions.take(staff=worker, case=decided, transition_id="paborja", revision=1)
-    case_actions.take(
-        staff=worker,
-        case=decided,
-        transition_id="besluta",
-        revision=decided.revision,
-        outcome="bifall",
-        reasons="Följer detaljplanen.",
-    )
-    return waiting, handled, decided
 
 
 def sections(html: str) -> dict[str, str]:
