@@ -139,6 +139,10 @@ class Server:
         self.connections.add(task)
         try:
             await serve_connection(reader, writer, self.handler)
+        except asyncio.CancelledError:
+            # closing: end quietly (on Python 3.11 a cancelled connection task
+            # is otherwise reported as an error by asyncio's stream callback)
+            writer.close()
         finally:
             self.connections.discard(task)
 
