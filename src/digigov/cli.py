@@ -49,6 +49,8 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.setdefault("DIGIGOV_MODE", "demo")
         # E-services ask the demo's register node over the exchange, through the gateways.
         os.environ.setdefault("DIGIGOV_REGISTERS", "SE-DEMO/GOV/2021009978/register")
+        # Mina ärenden: the agency's hub asks every municipality's producer over the exchange.
+        os.environ.setdefault("DIGIGOV_MYCASES_HUB", "SE-DEMO/GOV/2021009978/minaarenden")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digigov.settings")
 
     if command in {"help", "-h", "--help"}:

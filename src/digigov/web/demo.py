@@ -20,6 +20,7 @@ from digigov.core.models import Organisation
 from digigov.exchange import actions as exchange_actions
 from digigov.exchange import models as exchange_models
 from digigov.exchange.identifiers import ClientId
+from digigov.mycases import hub as mycases_hub
 from digigov.identity import actions as identity_actions
 from digigov.identity import loa
 from digigov.identity import queries as identity_queries
@@ -91,6 +92,7 @@ def load() -> dict[str, int]:
                 )
                 installed += 1
     exchange_ready = _exchange(organisations)
+    _mycases(organisations)
     cases = _cases(organisations) if not Case.objects.exists() else 0
     return {
         "organisations": len(organisations),
@@ -262,6 +264,77 @@ def _exchange(organisations: dict[str, Organisation]) -> int:
         actor=DEMO_ACTOR, signed=exchange_actions.publish_configuration(actor=DEMO_ACTOR).signed
     )
     return len(members)
+
+
+# -- Mina ärenden: the municipalities produce, the agency runs the hub -------------------
+
+HUB = f"{INSTANCE}/GOV/2021009978/minaarenden"
+PRODUCERS = ("exempelby", "provstad")
+
+
+def _mycases(organisations: dict[str, Organisation]) -> None:
+    """Each demo municipality's producer as an exchange service, the agency's hub allowed
+    to ask them, and the hub as a service for the municipalities' portals. Once (an
+    older demo database gets it on its next start)."""
+    if (
+        not exchange_models.Registry.objects.exists()
+        or exchange_models.Subsystem.objects.filter(code="minaarenden").exists()
+    ):
+        return
+    host, web_port = config.get(config.HOST), int(config.get(config.PORT))
+    members = {
+        slug: exchange_actions.member_by_id(f"{INSTANCE}/{member_class}/{code}")
+        for slug, (member_class, code) in MEMBERS.items()
+    }
+    hub_system = exchange_actions.add_subsystem(
+        actor=DEMO_ACTOR, member=members["exempelverket"], code="minaarenden"
+    )
+    portals = []
+    for slug in PRODUCERS:
+        subsystem = exchange_actions.subsystem_by_id(f"{members[slug]}/arenden")
+        portals.append(subsystem)
+        service = exchange_actions.register_service(
+            actor=DEMO_ACTOR,
+            subsystem=subsystem,
+            code=mycases_hub.PRODUCER_SERVICE,
+            description=f"Mina ärenden: {organisations[slug].name}s kundhändelser",
+        )
+        exchange_actions.grant_access(
+            actor=DEMO_ACTOR,
+            service=service,
+            client=hub_system,
+            method="POST",
+            path=mycases_hub.PATH,
+        )
+        exchange_actions.save_local_service(
+            actor=DEMO_ACTOR,
+            provider=ClientId.parse(f"{members[slug]}/arenden"),
+            code=mycases_hub.PRODUCER_SERVICE,
+            base_url=f"http://{host}:{web_port}/mycases/api/{slug}",
+        )
+    forwarding = exchange_actions.register_service(
+        actor=DEMO_ACTOR,
+        subsystem=hub_system,
+        code=mycases_hub.HUB_SERVICE,
+        description="Mina ärenden: en persons kundhändelser hos alla producenter",
+    )
+    for portal in portals:
+        exchange_actions.grant_access(
+            actor=DEMO_ACTOR,
+            service=forwarding,
+            client=portal,
+            method="POST",
+            path=mycases_hub.PATH,
+        )
+    exchange_actions.save_local_service(
+        actor=DEMO_ACTOR,
+        provider=ClientId.parse(HUB),
+        code=mycases_hub.HUB_SERVICE,
+        base_url=f"http://{host}:{web_port}/mycases/hub",
+    )
+    exchange_actions.accept_configuration(
+        actor=DEMO_ACTOR, signed=exchange_actions.publish_configuration(actor=DEMO_ACTOR).signed
+    )
 
 
 def _openapi(code: str, description: str) -> str:
