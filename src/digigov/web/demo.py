@@ -20,10 +20,10 @@ from digigov.core.models import Organisation
 from digigov.exchange import actions as exchange_actions
 from digigov.exchange import models as exchange_models
 from digigov.exchange.identifiers import ClientId
-from digigov.mycases import hub as mycases_hub
 from digigov.identity import actions as identity_actions
 from digigov.identity import loa
 from digigov.identity import queries as identity_queries
+from digigov.mycases import hub as mycases_hub
 from digigov.registers import actions as registers_actions
 from digigov.services import actions as service_actions
 from digigov.services import package
