@@ -154,8 +154,8 @@ MYCASES_HUB = declare(
 MYCASES_TIMEOUT = declare(
     "DIGIGOV_MYCASES_TIMEOUT",
     "3",
-    "Seconds the hub waits for each producer; one that has not answered by then is reported "
-    "as failed and the others' events are given (206).",
+    "Seconds the hub gives a question: a producer that has not answered by then is reported "
+    "as failed (TIMEOUT) and the others' events are given (206).",
 )
 MYCASES_CACHE_SECONDS = declare(
     "DIGIGOV_MYCASES_CACHE_SECONDS",

@@ -81,8 +81,10 @@ def ask(request: spec.Request, *, language: str, correlation_id: str, asker: str
             outcomes = _ask_here(widened, language)
         else:
             hub, url, producers = _federation()
+            # The timeout is the question's: time spent before asking counts too.
+            deadline = started + settings.MYCASES_TIMEOUT
             outcomes = asyncio.run(
-                _ask_federation(hub, url, producers, widened, language, correlation_id)
+                _ask_federation(hub, url, producers, widened, language, correlation_id, deadline)
             )
         answer = merge(request, language, outcomes)
         if answer.status == 200 and settings.MYCASES_CACHE_SECONDS > 0:
@@ -172,6 +174,7 @@ async def _ask_federation(
     request: spec.Request,
     language: str,
     correlation_id: str,
+    deadline: float,
 ) -> list[Outcome]:
     body = request.model_dump_json(exclude_none=True).encode()
     headers = {
@@ -184,7 +187,8 @@ async def _ask_federation(
         async def one(service: ServiceId, name: str) -> Outcome:
             try:
                 return await asyncio.wait_for(
-                    _ask_one(client, service, name, body, headers, request.anvandare), timeout
+                    _ask_one(client, service, name, body, headers, request.anvandare),
+                    max(0.0, deadline - time.perf_counter()),
                 )
             except TimeoutError:
                 return Outcome(name, "TIMEOUT", 504, f"no answer within {timeout:g} s")

@@ -22,12 +22,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--member", help="only this member's gateways")
+        parser.add_argument(
+            "--member", action="append", help="only this member's gateways (repeatable)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         found = LocalGateway.objects.all()
         if options["member"]:
-            found = found.filter(member_id=options["member"])
+            found = found.filter(member_id__in=options["member"])
         locals_ = list(found)
         if not locals_:
             raise CommandError("no gateway is set up here: see `digigov exchange here --help`")
