@@ -63,9 +63,9 @@ hub_system = exchange_actions.subsystem_by_id(HUB)
 for n in range(8):
     nine = f"212001{n:03d}"
     number = nine + luhn.calc_check_digit(nine)
-    slug = f"bankby{n}"
+    slug = "bankby" + "abcdefgh"[n]  # letters: the slug is the events' producer prefix
     organisation = core_actions.save_organisation(
-        actor=actor, slug=slug, name=f"Bänkby {n} kommun", kind="kommun",
+        actor=actor, slug=slug, name=f"Bänkby {'ABCDEFGH'[n]} kommun", kind="kommun",
         organisation_number=number, municipality_code=f"98{n:02d}",
     )
     for folder in package.built_in_packages():
@@ -220,7 +220,7 @@ def main() -> None:
         print(f"{int(total):,} cases; the person {PERSON} has {spread}; {producers} producers")
         processes.append(
             subprocess.Popen(
-                [sys.executable, "-c", PROXY_SCRIPT, str(proxy_port), f"{web}/mycases/api/bankby0"],
+                [sys.executable, "-c", PROXY_SCRIPT, str(proxy_port), f"{web}/mycases/api/bankbya"],
                 env=env,
             )
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ import pydantic
 
 from digigov.mycases import spec
 
+# The standard's kundhandelseTyp: a producer prefix of letters, then at least two parts.
+EVENT_TYPE = re.compile(r"^[A-Z]+(?:\.[A-Z0-9_]+){2,}$")
 REQUIRED = (
     "kundhandelseId",
     "rubrik",
@@ -168,7 +171,7 @@ class Checker:
         bad_types = [
             e.get("kundhandelseTyp")
             for e in events
-            if not spec.EVENT_TYPE.match(str(e.get("kundhandelseTyp", "")))
+            if not EVENT_TYPE.match(str(e.get("kundhandelseTyp", "")))
         ]
         self.check(
             not bad_types,

@@ -21,6 +21,8 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 CORRELATION_HEADER = "skv_client_correlation_id"
 # Printable ASCII, at most 200 characters, not only spaces (the reference's pattern).
 CORRELATION = re.compile(r"^(?=.*[\x21-\x7E])[\x20-\x7E]{1,200}$")
+# What the hub accepts: dotted upper-case parts, at least three (the conformance check
+# holds producers to the standard's letters-only prefix).
 EVENT_TYPE = re.compile(r"^[A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+){2,}$")
 TYPE_PREFIX = r"^[A-Z]+(?:\.[A-Z0-9_.]+)?$"
 SORT_ATTRIBUTES = (

@@ -549,6 +549,7 @@ def _open_case(
 
 
 def event_type(case: Case, spec: ServicePackageSpec, event: str) -> str:
-    """Mina ärenden's kundhandelseTyp: producer prefix, service, event."""
-    prefix = case.organisation.slug.upper().replace("-", "_")
+    """Mina ärenden's kundhandelseTyp: producer prefix, service, event. The standard's
+    prefix is letters only: the organisation's slug without its hyphens and digits."""
+    prefix = "".join(c for c in case.organisation.slug.upper() if "A" <= c <= "Z") or "ORG"
     return f"{prefix}.{spec.code}.{event}"

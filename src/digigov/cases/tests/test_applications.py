@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from digigov.cases import actions, queries
 from digigov.cases.models import Application, Attachment, Case, CaseEvent, Document
-from digigov.conftest import BYGGLOV_ANSWERS, PDF, PNG
+from digigov.conftest import BYGGLOV_ANSWERS, PDF, PNG, submit_bygglov
 from digigov.core.actors import Actor
 from digigov.core.models import AuditEntry
 from digigov.identity import loa
@@ -290,3 +290,11 @@ def test_concurrent_numbers_are_unique_and_gapless(organisation):
         thread.join()
     assert failures == []
     assert sorted(taken) == list(range(1, writers * each + 1))
+
+
+def test_the_event_prefix_is_the_slug_in_letters_only(services, organisation):
+    """Mina ärenden's kundhandelseTyp starts with letters only: no hyphens or digits."""
+    organisation.slug = "exempel-by2"
+    organisation.save(update_fields=["slug"])
+    case = submit_bygglov(services)
+    assert CaseEvent.objects.get(case=case).event_type == "EXEMPELBY.BYGGLOV.INKOMMEN"
