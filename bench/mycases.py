@@ -37,12 +37,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from stdnum import luhn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import cases as case_bench
 import common
 
-PERSON = common.synthetic_personnummer(9_999_999)
+# Born in 2001, so none of the builder's other people (born 1950-1999) is the same.
+PERSON = "20" + "010315123" + luhn.calc_check_digit("010315123")
 INSTANCE = "SE-DEMO"
 HUB = f"{INSTANCE}/GOV/2021009978/minaarenden"
 PORTAL = f"{INSTANCE}/MUN/2120009994/arenden"  # Exempelby's system asks the hub
@@ -94,6 +96,7 @@ exchange_actions.accept_configuration(actor=actor, signed=exchange_actions.publi
 PROXY_SCRIPT = """
 import asyncio, sys
 import httpx
+from stdnum import luhn
 from digigov.exchange import http
 
 TARGET = sys.argv[2]
