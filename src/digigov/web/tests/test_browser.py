@@ -99,7 +99,9 @@ def assert_no_violations(page: Page, what: str) -> None:
     assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
 
 
-def test_every_page_passes_axe(live_server: Any, demo: None, page: Page) -> None:
+def test_every_page_passes_axe(
+    live_server: Any, demo: None, cases_at_two_municipalities: Any, page: Page
+) -> None:
     base = live_server.url
     public = [
         "/",
@@ -123,6 +125,13 @@ def test_every_page_passes_axe(live_server: Any, demo: None, page: Page) -> None
     assert_no_violations(page, "Mina sidor")
     page.get_by_role("link", name="Vem har använt mina uppgifter?").click()
     assert_no_violations(page, "data tracker")
+    page.goto(f"{base}/mina-sidor/")
+    page.get_by_role("link", name="Mina ärenden: alla dina ärenden hos alla organisationer").click()
+    # Exempelby waits for Anna; Provstad is handling one case and has decided one
+    act = page.locator("h2#gora-nagot + ul")
+    assert "Exempelby kommun" in act.inner_text()
+    assert "Provstad kommun" in page.locator("h2#pagaende + ul").inner_text()
+    assert_no_violations(page, "Mina ärenden")
 
     # staff sign-in with an error, then the workspace
     page.goto(f"{base}/personal/logga-in/")
