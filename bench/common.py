@@ -163,6 +163,17 @@ def sign_in(base: str, number: str) -> httpx.Client:
     return client
 
 
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Ask each process to end, then wait; kill those that do not."""
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 def temporary_data_dir() -> Path:
     path = Path(tempfile.mkdtemp(prefix="digigov-bench-"))
     return path

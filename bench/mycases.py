@@ -329,13 +329,7 @@ def main() -> None:
             checked = common.capture(env, "exchange", "verify-log")
             print(f"message log: {checked.strip()}")
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        common.stop(processes)
         common.cleanup(data_dir)
 
 

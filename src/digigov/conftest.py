@@ -297,6 +297,29 @@ def cases_at_two_municipalities(
     return waiting, handled, decided
 
 
+def producer_token(organisation: Organisation) -> str:
+    """Exempelby as a federation member whose Mina ärenden producer is a local service
+    here: the token its gateway would send."""
+    from digigov.exchange import actions
+    from digigov.exchange.identifiers import ClientId
+
+    system = Actor.system("tests")
+    actions.init_registry(actor=system, instance="SE-TEST")
+    actions.save_member(
+        actor=system,
+        member_class="MUN",
+        member_code="2120009994",
+        name=organisation.name,
+        organisation=organisation,
+    )
+    return actions.save_local_service(
+        actor=system,
+        provider=ClientId.parse("SE-TEST/MUN/2120009994/arenden"),
+        code="kundhandelser",
+        base_url="http://127.0.0.1:8000/mycases/api/exempelby",
+    ).token
+
+
 def pdf_streams(pdf: bytes) -> bytes:
     """Every stream of a PDF, inflated where compressed (to find its PDF/A metadata)."""
     found = b""

@@ -25,15 +25,6 @@ CORRELATION = re.compile(r"^(?=.*[\x21-\x7E])[\x20-\x7E]{1,200}$")
 # holds producers to the standard's letters-only prefix).
 EVENT_TYPE = re.compile(r"^[A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+){2,}$")
 TYPE_PREFIX = r"^[A-Z]+(?:\.[A-Z0-9_.]+)?$"
-SORT_ATTRIBUTES = (
-    "RUBRIK",
-    "BESKRIVNING",
-    "PRODUCENT",
-    "TIDPUNKT",
-    "KUNDHANDELSETYP",
-    "PRODUCENTARENDETKRAVERKUNDATGARD",
-    "PRODUCENTARENDETKLART",
-)
 SortAttribute = Literal[
     "RUBRIK",
     "BESKRIVNING",

@@ -13,10 +13,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.core.servers import basehttp
 
-from digigov.conftest import ANNA
+from digigov.conftest import ANNA, producer_token
 from digigov.core.actors import Actor
-from digigov.exchange import actions as exchange_actions
-from digigov.exchange.identifiers import ClientId
 from digigov.exchange.testing import free_port
 from digigov.mycases.models import HubQuestion, Producer
 
@@ -31,20 +29,7 @@ def run(capsys, *arguments: str) -> str:
 
 @pytest.fixture
 def token(organisation) -> str:
-    exchange_actions.init_registry(actor=SYSTEM, instance="SE-TEST")
-    exchange_actions.save_member(
-        actor=SYSTEM,
-        member_class="MUN",
-        member_code="2120009994",
-        name="Exempelby kommun",
-        organisation=organisation,
-    )
-    return exchange_actions.save_local_service(
-        actor=SYSTEM,
-        provider=ClientId.parse("SE-TEST/MUN/2120009994/arenden"),
-        code="kundhandelser",
-        base_url="http://127.0.0.1:8000/mycases/api/exempelby",
-    ).token
+    return producer_token(organisation)
 
 
 def test_our_own_producer_conforms(

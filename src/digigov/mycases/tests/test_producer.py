@@ -9,10 +9,8 @@ from typing import Any
 import pytest
 
 from digigov.cases import actions as case_actions
-from digigov.conftest import ANNA, submit_bygglov
+from digigov.conftest import ANNA, producer_token, submit_bygglov
 from digigov.core.actors import Actor
-from digigov.exchange import actions as exchange_actions
-from digigov.exchange.identifiers import ClientId
 from digigov.mycases import actions, spec
 
 pytestmark = pytest.mark.django_db
@@ -23,22 +21,8 @@ URL = "/mycases/api/exempelby/kundhandelseFragaSynkron"
 
 @pytest.fixture
 def gateway(organisation) -> dict[str, str]:
-    exchange_actions.init_registry(actor=SYSTEM, instance="SE-TEST")
-    exchange_actions.save_member(
-        actor=SYSTEM,
-        member_class="MUN",
-        member_code="2120009994",
-        name="Exempelby kommun",
-        organisation=organisation,
-    )
-    local = exchange_actions.save_local_service(
-        actor=SYSTEM,
-        provider=ClientId.parse("SE-TEST/MUN/2120009994/arenden"),
-        code="kundhandelser",
-        base_url="http://127.0.0.1:8000/mycases/api/exempelby",
-    )
     return {
-        "HTTP_X_DIGIGOV_GATEWAY_TOKEN": local.token,
+        "HTTP_X_DIGIGOV_GATEWAY_TOKEN": producer_token(organisation),
         "HTTP_X_ROAD_CLIENT": "SE-TEST/GOV/2021009978/minaarenden",
         "HTTP_SKV_CLIENT_CORRELATION_ID": "0002aa29-49f2-4baf-be51-c7c39c9824b4",
         "HTTP_X_ROAD_USERID": f"SE{ANNA}",
