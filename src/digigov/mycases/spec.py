@@ -43,14 +43,18 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+# Text a producer searches its database with: no NUL (PostgreSQL refuses it).
+NO_NUL = r"^[^\x00]*$"
+
+
 class Kund(Model):
     identifierare: Annotated[str, Field(pattern=r"^\d{12}$")]
     typ: Literal["Personnummer", "Organisationsnummer", "Samordningsnummer"]
-    tillagg: Annotated[str | None, Field(max_length=20)] = None
+    tillagg: Annotated[str | None, Field(max_length=20, pattern=NO_NUL)] = None
 
 
 class Arende(Model):
-    identifierare: Annotated[str, Field(min_length=1, max_length=100)]
+    identifierare: Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]
     typ: Literal["Konsumentreferens", "Producentarendereferens", "Diarienummer", "Kvittensnummer"]
 
 
@@ -94,7 +98,9 @@ class Fraga(Model):
     kundhandelseTyper: Annotated[
         list[Annotated[str, Field(max_length=200, pattern=TYPE_PREFIX)]], Field(max_length=100)
     ] = []
-    taggar: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=100)] = []
+    taggar: Annotated[
+        list[Annotated[str, Field(max_length=100, pattern=NO_NUL)]], Field(max_length=100)
+    ] = []
     startDatum: dt.date | None = None
     slutDatum: dt.date | None = None
     behandling: Behandling | None = None

@@ -16,7 +16,6 @@ from urllib.parse import unquote
 
 import pydantic
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -84,7 +83,9 @@ def _gateway_service(request: HttpRequest, code: str, member_id: str | None) -> 
 @csrf_exempt
 @require_POST
 def producer_question(request: HttpRequest, slug: str) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, slug=slug)
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        return _problem(request, 404, "unknown-producer", f"there is no producer {slug!r} here")
     member_id = exchange_queries.member_id_of(organisation)
     if member_id is None or not _gateway_service(request, hub.PRODUCER_SERVICE, member_id):
         return _problem(

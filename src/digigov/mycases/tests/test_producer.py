@@ -223,6 +223,12 @@ def test_another_persons_events_are_not_given(client, gateway, services, annas_c
             "paginering",
         ),
         ({"kundhandelseTyper": ["bygglov"]}, 400, "kundhandelseTyper"),
+        (
+            {"parter": [{"arende": {"identifierare": "BN\u0000", "typ": "Diarienummer"}}]},
+            400,
+            "identifierare",
+        ),
+        ({"parter": [ANNA_PART], "taggar": ["a\u0000"]}, 400, "taggar"),
     ],
 )
 def test_bad_questions_are_refused_clearly(client, gateway, annas_cases, change, status, says):
@@ -262,6 +268,14 @@ def test_only_the_gateway_with_this_producers_token_is_answered(
     )
     assert answer.status_code == 403
     assert client.get(URL, **gateway).status_code == 405
+    unknown = client.post(
+        "/mycases/api/ingenstans/kundhandelseFragaSynkron",
+        b"{}",
+        content_type="application/json",
+        **gateway,
+    )
+    assert unknown.status_code == 404
+    assert "no producer 'ingenstans'" in unknown.json()["message"]
 
 
 def test_a_paused_producer_answers_503(client, gateway, organisation, annas_cases):
