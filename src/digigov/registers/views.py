@@ -153,6 +153,8 @@ def company(request: HttpRequest, number: str) -> HttpResponse:
     record = queries.company(parsed)
     if record is None:
         return _problem(404, "no such company")
+    # The answer names the signatories: each may see it in their data tracker.
+    _asked(request, "company", [s.personal_identity_number for s in record.signatories.all()])
     return JsonResponse(_company_json(record))
 
 

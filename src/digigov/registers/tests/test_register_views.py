@@ -8,6 +8,7 @@ from digigov.core.actors import Actor
 from digigov.exchange import actions
 from digigov.exchange.identifiers import ClientId
 from digigov.registers.actions import record_register_access
+from digigov.registers.models import RegisterAccess
 
 pytestmark = pytest.mark.django_db
 ANNA = "199003152387"
@@ -41,6 +42,16 @@ def test_a_property_with_its_municipality_owners_and_area(client, gateway):
         client.get("/register/api/fastighet/fastigheter/Ingenstans%201:1", **gateway).status_code
         == 404
     )
+
+
+def test_a_company_answer_is_recorded_for_each_signatory(client, gateway):
+    answer = client.get("/register/api/foretag/foretag/5599112231", **gateway)
+    assert answer.status_code == 200
+    signatories = {s["personnummer"] for s in answer.json()["firmateckning"]["firmatecknare"]}
+    assert signatories == {ANNA, "192507043327"}
+    recorded = RegisterAccess.objects.filter(register="company")
+    assert {r.subject for r in recorded} == signatories
+    assert {r.purpose for r in recorded} == {"Förifyllnad av e-tjänst BYGGLOV"}
 
 
 def test_a_person_gets_their_own_accesses_and_nobody_elses(client, gateway):
