@@ -55,18 +55,8 @@ from digigov.exchange.models import (
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 METASERVICES = ("listMethods", "allowedMethods", "getOpenAPI")
-# X-Road headers and the content headers pass through; hop-by-hop ones do not.
-PASSED_REQUEST_HEADERS = (
-    "content-type",
-    "accept",
-    "x-road-client",
-    "x-road-id",
-    "x-road-userid",
-    "x-road-issue",
-    "x-road-represented-party",
-    "accept-language",
-    "skv_client_correlation_id",  # Mina ärenden's correlation id
-)
+# The headers a signature covers pass through, and Accept; hop-by-hop ones do not.
+PASSED_REQUEST_HEADERS = ("accept", *messages.SIGNED_HEADERS)
 # The gateway proves itself to the services it fronts with their token.
 SERVICE_TOKEN_HEADER = "x-digigov-gateway-token"  # noqa: S105 - a header name
 REFRESH_SECONDS = 30.0
@@ -440,7 +430,7 @@ class Gateway:
             body=request.body,
         )
         signature = keys.signer.sign(summary)
-        # Logged while it travels: the answer waits for the commit (_answered below).
+        # Logged while it travels: the answer waits for the commit (below).
         request_logged = asyncio.ensure_future(
             self.log.append(
                 _record(

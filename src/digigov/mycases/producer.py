@@ -62,18 +62,8 @@ def answer(organisation: Organisation, question: Question) -> dict[str, Any]:
     answered = []
     with translation.override(question.language):
         for part in fraga.parter:
-            events = [
-                event
-                for event in (
-                    _kundhandelse(organisation, row)
-                    for row in queries.events_for(
-                        organisation, part, user=user, companies=companies
-                    )
-                    if spec.of_types(row.event_type, fraga.kundhandelseTyper)
-                    and spec.in_dates(row.occurred_at, fraga)
-                    and _tagged(row, fraga.taggar)
-                )
-            ]
+            rows = queries.events_for(organisation, part, user=user, companies=companies)
+            events = [_kundhandelse(organisation, row) for row in rows if _asked_for(row, fraga)]
             page = spec.treat(events, fraga.behandling)
             answered.append(
                 {
@@ -115,15 +105,16 @@ def _companies_for(organisation: Organisation, fraga: spec.Fraga, user: str) -> 
     return companies
 
 
-def _tags(event: CaseEvent) -> list[str]:
-    tags = [event.case.service_code.lower()]
-    if event.resident_must_act:
-        tags.append("kundatgard")
-    return tags
-
-
-def _tagged(event: CaseEvent, wanted: list[str]) -> bool:
-    return not wanted or bool(set(wanted) & set(_tags(event)))
+def _asked_for(event: CaseEvent, fraga: spec.Fraga) -> bool:
+    """Does the event pass the question's type, date and tag filters?"""
+    tags = {event.case.service_code.lower()} | (
+        {"kundatgard"} if event.resident_must_act else set()
+    )
+    return (
+        spec.of_types(event.event_type, fraga.kundhandelseTyper)
+        and spec.in_dates(event.occurred_at, fraga)
+        and (not fraga.taggar or bool(tags & set(fraga.taggar)))
+    )
 
 
 def case_link(case_public_id: str) -> str:

@@ -21,7 +21,7 @@ def organisation_number(identifier: str) -> str:
     return identifier[2:] if len(identifier) == 12 and identifier.startswith("16") else identifier
 
 
-def _cases_of_part(organisation: Organisation, part: Part) -> Q:
+def _cases_of_part(part: Part) -> Q:
     found = Q()
     if part.kund is not None:
         if part.kund.typ == "Organisationsnummer":
@@ -62,7 +62,7 @@ def events_for(
     if companies:
         visible |= Q(applicant_kind=ApplicantKind.COMPANY, applicant_identifier__in=companies)
     cases = Case.objects.filter(
-        Q(organisation=organisation) & _cases_of_part(organisation, part) & visible
+        Q(organisation=organisation) & _cases_of_part(part) & visible
     ).exclude(number=None)
     return (
         CaseEvent.objects.filter(organisation=organisation, case__in=cases)

@@ -14,7 +14,14 @@ import re
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 VERSION = "6.1"
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -185,16 +192,13 @@ def metadata(fraga: Fraga, language: str) -> dict[str, Any]:
     return echoed
 
 
-def error_message(error: Exception) -> str:
+def error_message(error: ValidationError) -> str:
     """A pydantic error as one line naming the fields ("fraga.parter: ...")."""
-    errors = getattr(error, "errors", None)
-    if callable(errors):
-        lines = []
-        for item in errors():
-            where = ".".join(str(p) for p in item.get("loc", ()))
-            lines.append(f"{where}: {item.get('msg', '')}" if where else str(item.get("msg", "")))
-        return "; ".join(lines)
-    return str(error)
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"])
+        lines.append(f"{where}: {item['msg']}" if where else item["msg"])
+    return "; ".join(lines)
 
 
 def sort_key(attribute: str, event: Kundhandelse) -> Any:

@@ -36,9 +36,8 @@ def _problem(request: HttpRequest, status: int, slug: str, message: str) -> Http
 
 def _question(request: HttpRequest) -> tuple[spec.Request, str] | HttpResponse:
     """The parsed question and correlation id, or the error to answer."""
-    correlation = request.headers.get(spec.CORRELATION_HEADER.replace("_", "-"), "") or (
-        request.META.get("HTTP_" + spec.CORRELATION_HEADER.upper(), "")
-    )
+    # WSGI gives `skv_client_correlation_id` as HTTP_SKV_CLIENT_CORRELATION_ID.
+    correlation = request.headers.get(spec.CORRELATION_HEADER.replace("_", "-"), "")
     if not spec.CORRELATION.match(correlation):
         return _problem(
             request,
