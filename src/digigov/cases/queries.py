@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
@@ -125,30 +126,21 @@ def _cases() -> QuerySet[Case]:
     )
 
 
-def case_for_staff(user: AbstractBaseUser, public_id: str | uuid.UUID) -> Case | None:
-    """A case of one of the organisations the staff member works in; None otherwise."""
+def _one_case(public_id: str | uuid.UUID, **scope: Any) -> Case | None:
     parsed = _parse(public_id)
     if parsed is None:
         return None
-    return (
-        _cases()
-        .select_related("application")
-        .filter(public_id=parsed, organisation_id__in=staff_organisation_ids(user))
-        .first()
-    )
+    return _cases().select_related("application").filter(public_id=parsed, **scope).first()
+
+
+def case_for_staff(user: AbstractBaseUser, public_id: str | uuid.UUID) -> Case | None:
+    """A case of one of the organisations the staff member works in; None otherwise."""
+    return _one_case(public_id, organisation_id__in=staff_organisation_ids(user))
 
 
 def case_of_organisation(organisation_id: int, public_id: str | uuid.UUID) -> Case | None:
     """For an organisation's own systems: a case of that organisation only."""
-    parsed = _parse(public_id)
-    if parsed is None:
-        return None
-    return (
-        _cases()
-        .select_related("application")
-        .filter(public_id=parsed, organisation_id=organisation_id)
-        .first()
-    )
+    return _one_case(public_id, organisation_id=organisation_id)
 
 
 def case_by_number(organisation_id: int, registrar_number: str) -> Case | None:
