@@ -163,6 +163,19 @@ def sign_in(base: str, number: str) -> httpx.Client:
     return client
 
 
+def wait_for(url: str, headers: dict[str, str] | None = None) -> None:
+    """Wait up to a minute for a URL to answer without a server error."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, headers=headers or {}, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{url} did not come up")
+
+
 def stop(processes: list[subprocess.Popen[bytes]]) -> None:
     """Ask each process to end, then wait; kill those that do not."""
     for process in processes:

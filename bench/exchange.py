@@ -129,18 +129,6 @@ def wrk(
     return rate, percentiles["50%"], percentiles["99%"]
 
 
-def wait_for(url: str, headers: dict[str, str] | None = None) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, headers=headers or {}, timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise SystemExit(f"{url} did not come up")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -212,9 +200,9 @@ def main() -> None:
             direct = f"http://127.0.0.1:{echo_port}/echo/personer/199003152387"
             through = f"http://127.0.0.1:{consumer_ports[0]}/r1/{PROVIDER}/register/echo/personer/199003152387"
             headers = {"X-Road-Client": f"{CONSUMER}/arenden", "X-Road-Issue": "bench"}
-            wait_for(direct)
-            wait_for(f"http://127.0.0.1:{consumer_ports[0]}/health")
-            wait_for(f"http://127.0.0.1:{provider_ports[0]}/health")
+            common.wait_for(direct)
+            common.wait_for(f"http://127.0.0.1:{consumer_ports[0]}/health")
+            common.wait_for(f"http://127.0.0.1:{provider_ports[0]}/health")
             asyncio.run(load(through, headers, 200, 8))  # warm up: TLS sessions, caches
             asyncio.run(load(direct, {}, 200, 8))
             rates: dict[str, list[float]] = {"direct": [], "exchange": []}

@@ -241,13 +241,7 @@ def main() -> None:
         portal_gateway = f"http://127.0.0.1:{port + 100}"  # Exempelby's, the demo's first
         with common.server(env) as base, httpx.Client(timeout=60) as client:
             for address in (portal_gateway, f"http://127.0.0.1:{port + 104}"):
-                deadline = time.monotonic() + 60
-                while time.monotonic() < deadline:
-                    try:
-                        if client.get(f"{address}/health").status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        time.sleep(0.3)
+                common.wait_for(f"{address}/health")
             me = common.sign_in(base, PERSON)
             for _ in range(20):  # warm up: TLS sessions, connection pools, caches
                 _took, answer = ask_hub(client, portal_gateway)
