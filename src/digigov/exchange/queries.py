@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import hmac
-import json
 
 from digigov.core.models import Organisation
 from digigov.exchange import configuration
@@ -34,23 +32,10 @@ def service_for_token(token: str) -> LocalService | None:
     return None
 
 
-_names: tuple[int, dict[str, str]] = (0, {})
-
-
 def member_name(member_id: str) -> str:
-    """The name the global configuration in use gives a member ("" when unknown).
-
-    The configuration was verified against the anchor when it was accepted.
-    """
-    global _names
-    verified = VerifiedConfiguration.objects.order_by("-version").only("version", "signed").first()
-    if verified is None:
-        return ""
-    if _names[0] != verified.version:
-        payload = verified.signed.split(".")[1]
-        document = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        _names = (verified.version, {m["id"]: m["name"] for m in document["members"]})
-    return _names[1].get(member_id, "")
+    """The name the global configuration in use gives a member ("" when unknown)."""
+    conf = configuration_in_use()
+    return (conf.member_name(member_id) or "") if conf is not None else ""
 
 
 def gateway_of(organisation: Organisation) -> tuple[str, str] | None:
