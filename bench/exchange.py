@@ -259,8 +259,10 @@ def main() -> None:
 
             numbers = common.query_column(
                 arguments.database,
-                "SELECT personal_identity_number FROM registers_populationrecord TABLESAMPLE SYSTEM (0.1) LIMIT %s",
-                [arguments.lookups],
+                # a sample of pages large enough for the lookups, whatever the register's size
+                "SELECT personal_identity_number FROM registers_populationrecord"
+                " TABLESAMPLE SYSTEM (%s) LIMIT %s",
+                [min(100.0, 500.0 * arguments.lookups / arguments.people), arguments.lookups],
             )
             people = common.query_column(
                 arguments.database, "SELECT count(*)::text FROM registers_populationrecord", []
