@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import os
 import socket
 import threading
 from typing import Any
 
 from digigov.exchange.gateway import Gateway, event_loop_factory
 
+# Ports below Linux's ephemeral range (32768-60999), a thousand for each test
+# worker: a port the kernel picked for us (bind to 0) could be handed to any
+# outgoing connection before our server binds it, and two workers could pick
+# the same one.
+PORTS_FROM = 20000
+PORTS_EACH = 1000
+_taken = itertools.count()
+
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A port no other test worker uses, free when asked for."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = PORTS_FROM + (int(worker) % 12 if worker.isdigit() else 0) * PORTS_EACH
+    for _ in range(PORTS_EACH):
+        port = first + next(_taken) % PORTS_EACH
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {first}-{first + PORTS_EACH - 1}")
 
 
 class Running:
