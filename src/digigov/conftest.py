@@ -297,6 +297,22 @@ def cases_at_two_municipalities(
     return waiting, handled, decided
 
 
+@pytest.fixture
+def underscored_headers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The live server keeps header names with underscores (Mina ärenden's
+    `skv_client_correlation_id`), as granian (`digigov serve`) does; Django's
+    development server drops them."""
+    from wsgiref import simple_server
+
+    from django.core.servers import basehttp
+
+    monkeypatch.setattr(
+        basehttp.WSGIRequestHandler,
+        "get_environ",
+        lambda handler: simple_server.WSGIRequestHandler.get_environ(handler),
+    )
+
+
 def producer_token(organisation: Organisation) -> str:
     """Exempelby as a federation member whose Mina ärenden producer is a local service
     here: the token its gateway would send."""

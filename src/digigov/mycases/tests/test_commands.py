@@ -7,11 +7,9 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from wsgiref import simple_server
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.core.servers import basehttp
 
 from digigov.conftest import ANNA, producer_token
 from digigov.core.actors import Actor
@@ -33,14 +31,8 @@ def token(organisation) -> str:
 
 
 def test_our_own_producer_conforms(
-    capsys, live_server, token, cases_at_two_municipalities, monkeypatch
+    capsys, live_server, token, cases_at_two_municipalities, underscored_headers
 ):
-    # the test server keeps the underscored correlation header, as `digigov serve` does
-    monkeypatch.setattr(
-        basehttp.WSGIRequestHandler,
-        "get_environ",
-        lambda handler: simple_server.WSGIRequestHandler.get_environ(handler),
-    )
     out = run(
         capsys,
         "check-producer",

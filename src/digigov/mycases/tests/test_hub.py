@@ -13,11 +13,9 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from wsgiref import simple_server
 
 import httpx
 import pytest
-from django.core.servers import basehttp
 
 from digigov.conftest import ANNA
 from digigov.core.actors import Actor
@@ -29,7 +27,10 @@ from digigov.exchange.testing import Running, free_port
 from digigov.mycases import hub, spec
 from digigov.mycases.models import HubQuestion
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("underscored_headers"),
+]
 OPERATOR = Actor.system("tests")
 HUB = "SE-TEST/GOV/2021009978/minaarenden"
 PORTAL = "SE-TEST/MUN/2120009986/arenden"
@@ -50,17 +51,6 @@ async def _junk(request: http.Request) -> http.Response:
 async def _hang(request: http.Request) -> http.Response:
     await asyncio.sleep(30)
     return http.json_response(200, {})
-
-
-@pytest.fixture(autouse=True)
-def _underscored_headers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The test server keeps `skv_client_correlation_id`, as granian (`digigov serve`) does;
-    Django's development server drops every header name with an underscore."""
-    monkeypatch.setattr(
-        basehttp.WSGIRequestHandler,
-        "get_environ",
-        lambda handler: simple_server.WSGIRequestHandler.get_environ(handler),
-    )
 
 
 @pytest.fixture
