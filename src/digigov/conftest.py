@@ -171,6 +171,14 @@ def services(organisation: Organisation, registers_loaded: None) -> dict[str, An
     }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _test_ports(worker_id: str) -> None:
+    """Each pytest-xdist worker takes its gateways' ports from a range of its own."""
+    from digigov.exchange.testing import use_worker
+
+    use_worker(worker_id)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Each test starts with an empty cache (the hub keeps answers in it)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import socket
 import threading
 from typing import Any
@@ -18,12 +17,19 @@ from digigov.exchange.gateway import Gateway, event_loop_factory
 PORTS_FROM = 20000
 PORTS_EACH = 1000
 _taken = itertools.count()
+_worker = 0  # this test worker's number (conftest sets it from pytest-xdist)
+
+
+def use_worker(name: str) -> None:
+    """`gw3` (pytest-xdist's worker id) takes the fourth range; anything else the first."""
+    global _worker
+    number = name.removeprefix("gw")
+    _worker = int(number) % 12 if number.isdigit() else 0
 
 
 def free_port() -> int:
     """A port no other test worker uses, free when asked for."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
-    first = PORTS_FROM + (int(worker) % 12 if worker.isdigit() else 0) * PORTS_EACH
+    first = PORTS_FROM + _worker * PORTS_EACH
     for _ in range(PORTS_EACH):
         port = first + next(_taken) % PORTS_EACH
         with socket.socket() as probe:
