@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from digigov.core import outbound
+
 # The content types we accept, recognised by their first bytes, never by the name.
 SIGNATURES: list[tuple[bytes, str]] = [
     (b"%PDF-", "application/pdf"),
@@ -54,6 +56,7 @@ class ClamdScanner:
     timeout: float = 30.0
 
     def scan(self, chunks: Iterable[bytes]) -> None:
+        outbound.refuse_in_transaction(f"the virus scanner at {self.host}:{self.port}")
         try:
             with socket.create_connection((self.host, self.port), timeout=self.timeout) as conn:
                 conn.sendall(b"zINSTREAM\0")

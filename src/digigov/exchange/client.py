@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import httpx
 
+from digigov.core import outbound
 from digigov.exchange.identifiers import ClientId, ServiceId
 
 ISSUE_SAFE = " /:.,()-_'+=?"
@@ -33,7 +34,9 @@ class ExchangeClient:
     timeout: float = 10.0
 
     def __post_init__(self) -> None:
-        self._http = httpx.Client(base_url=self.gateway_url.rstrip("/"), timeout=self.timeout)
+        self._http = outbound.http_client(
+            base_url=self.gateway_url.rstrip("/"), timeout=self.timeout
+        )
 
     def get(
         self,
@@ -83,7 +86,7 @@ class AsyncExchangeClient:
 
     def __init__(self, gateway_url: str, client: ClientId, timeout: float = 10.0) -> None:
         self.client = client
-        self._http = httpx.AsyncClient(base_url=gateway_url.rstrip("/"), timeout=timeout)
+        self._http = outbound.async_http_client(base_url=gateway_url.rstrip("/"), timeout=timeout)
 
     async def post(
         self,

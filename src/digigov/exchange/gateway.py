@@ -37,7 +37,7 @@ import h11
 import httpx
 from django.db import connections
 
-from digigov.core import clock
+from digigov.core import clock, outbound
 from digigov.core.actors import Actor
 from digigov.exchange import actions, ca, configuration, http, messages
 from digigov.exchange.configuration import GlobalConf
@@ -201,7 +201,7 @@ class Gateway:
         self.servers: list[http.Server] = []
         self.folder = Path(tempfile.mkdtemp(prefix="digigov-gateway-"))
         os.chmod(self.folder, 0o700)
-        self.backend = httpx.AsyncClient(timeout=TIMEOUT_SECONDS)
+        self.backend = outbound.async_http_client(timeout=TIMEOUT_SECONDS)
         self._server_context: ssl.SSLContext | None = None
         self._client_context: ssl.SSLContext | None = None
         self._context_key: tuple[int, str] | None = None

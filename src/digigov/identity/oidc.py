@@ -26,6 +26,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
 from digigov import config
+from digigov.core import outbound
 from digigov.identity import loa
 
 with warnings.catch_warnings():
@@ -121,7 +122,7 @@ _discovery_cache: dict[str, tuple[float, dict[str, Any]]] = {}
 
 
 def _http() -> httpx.Client:
-    return httpx.Client(timeout=_HTTP_TIMEOUT, transport=transport)
+    return outbound.http_client(timeout=_HTTP_TIMEOUT, transport=transport)
 
 
 def discover(issuer: str) -> dict[str, Any]:

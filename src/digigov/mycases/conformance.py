@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pydantic
 
+from digigov.core import outbound
 from digigov.mycases import spec
 
 # The standard's kundhandelseTyp: a producer prefix of letters, then at least two parts.
@@ -69,7 +70,7 @@ class Checker:
         )
         self.person = person
         self.headers = {"X-Road-UserId": f"SE{person}", **headers}
-        self.http = httpx.Client(timeout=timeout)
+        self.http = outbound.http_client(timeout=timeout)
         self.findings: list[Finding] = []
 
     def check(self, passed: bool, what: str) -> bool:

@@ -25,6 +25,7 @@ import pydantic
 from django.conf import settings
 from django.core.cache import cache
 
+from digigov.core import outbound
 from digigov.core.models import Organisation
 from digigov.exchange import queries as exchange_queries
 from digigov.exchange.client import AsyncExchangeClient, ExchangeError
@@ -83,8 +84,9 @@ def ask(request: spec.Request, *, language: str, correlation_id: str, asker: str
             hub, url, producers = _federation()
             # The timeout is the question's: time spent before asking counts too.
             deadline = started + settings.MYCASES_TIMEOUT
-            outcomes = asyncio.run(
-                _ask_federation(hub, url, producers, widened, language, correlation_id, deadline)
+            outcomes = outbound.run(
+                _ask_federation(hub, url, producers, widened, language, correlation_id, deadline),
+                "the Mina ärenden producers",
             )
         answer = merge(request, language, outcomes)
         if answer.status == 200 and settings.MYCASES_CACHE_SECONDS > 0:

@@ -36,3 +36,20 @@ def test_settings_read_only_declared_variables():
         and ("os.environ" in path.read_text() or "getenv(" in path.read_text())
     ]
     assert offenders == []
+
+
+def test_calls_leave_the_process_only_through_core_outbound():
+    """Every HTTP client and socket to another node is made by core.outbound, which
+    refuses inside a database transaction (so none holds a lock while it waits)."""
+    package = Path(__file__).resolve().parents[1]
+    ways_out = ("httpx.Client(", "httpx.AsyncClient(", "socket.create_connection(", "urlopen(")
+    offenders = [
+        f"{path.relative_to(package)}: {way}"
+        for path in package.rglob("*.py")
+        if "tests" not in path.parts
+        and path.name not in {"outbound.py", "conftest.py", "testing.py"}
+        for way in ways_out
+        if way in path.read_text()
+    ]
+    # cases.storage's virus scanner speaks clamd's socket protocol and asks core.outbound first.
+    assert offenders == ["cases/storage.py: socket.create_connection("]
