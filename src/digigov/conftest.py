@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
 import shutil
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -381,3 +382,82 @@ def sign_in_resident(
         "provider": "test", "signed_in_at": now, "last_seen": now,
     }  # fmt: skip
     session.save()
+
+
+REGISTER_PROVIDER = "SE-TEST/GOV/2021009978/register"
+
+
+@contextlib.contextmanager
+def register_node(
+    live_server: Any,
+    organisation: Organisation,
+    settings: Any,
+    granted: Iterable[str] = ("folkbokforing", "fastighet", "foretag"),
+) -> Iterator[dict[str, Any]]:
+    """Exempelby asks the register agency's registers (served by the live server) over
+    the exchange, through two gateways on loopback, as e-services do in the demo.
+    Exempelby may ask the `granted` registers; the others are registered but refused."""
+    from digigov.exchange import actions as exchange
+    from digigov.exchange.gateway import Gateway
+    from digigov.exchange.identifiers import ClientId
+    from digigov.exchange.testing import Running, free_port
+    from digigov.registers.actions import load_synthetic
+
+    operator = Actor.system("tests")
+    if not _population_loaded():
+        load_synthetic(actor=operator, extra_households=2)
+    registry = exchange.init_registry(actor=operator, instance="SE-TEST")
+    kommun = exchange.save_member(
+        actor=operator,
+        member_class="MUN",
+        member_code="2120009994",
+        name="Exempelby kommun",
+        organisation=organisation,
+    )
+    verket = exchange.save_member(
+        actor=operator, member_class="GOV", member_code="2021009978", name="Registerverket"
+    )
+    asker = exchange.add_subsystem(actor=operator, member=kommun, code="arenden")
+    register = exchange.add_subsystem(actor=operator, member=verket, code="register")
+    allowed = set(granted)
+    for code in ("folkbokforing", "fastighet", "foretag"):
+        service = exchange.register_service(actor=operator, subsystem=register, code=code)
+        if code in allowed:
+            exchange.grant_access(actor=operator, service=service, client=asker, method="GET")
+        exchange.save_local_service(
+            actor=operator,
+            provider=ClientId.parse(REGISTER_PROVIDER),
+            code=code,
+            base_url=f"{live_server.url}/register/api/{code}",
+        )
+    gateways = [
+        exchange.run_gateway_here(
+            actor=operator,
+            member=member,
+            code="gw1",
+            host="127.0.0.1",
+            client_port=free_port(),
+            server_port=free_port(),
+        )
+        for member in (kommun, verket)
+    ]
+    exchange.install_anchor(
+        actor=operator, instance="SE-TEST", certificate_pem=registry.configuration_certificate_pem
+    )
+    exchange.accept_configuration(
+        actor=operator, signed=exchange.publish_configuration(actor=operator).signed
+    )
+    settings.REGISTERS = REGISTER_PROVIDER
+    running = Running()
+    for local in gateways:
+        running.start(Gateway(local))
+    try:
+        yield {"organisation": organisation, "live_server": live_server}
+    finally:
+        running.stop()
+
+
+def _population_loaded() -> bool:
+    from digigov.registers.models import PopulationRecord
+
+    return PopulationRecord.objects.exists()

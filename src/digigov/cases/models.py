@@ -35,6 +35,9 @@ class Application(OrganisationOwned):
     # the signed-in person who fills in and submits
     submitted_by = models.CharField(max_length=12, db_index=True)
     answers = models.JSONField(default=dict)
+    # What the registers filled in at the start (services.prefill.Prefill.stored):
+    # which field came from which register, the choices found, the registers not reached.
+    prefilled = models.JSONField(default=dict)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     # Bumped at every save: a save based on an older revision is refused.
     revision = models.PositiveIntegerField(default=1)

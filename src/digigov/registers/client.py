@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 from digigov.core.models import Organisation
 from digigov.exchange import queries as exchange_queries
@@ -26,6 +27,13 @@ from digigov.registers.models import (
     PopulationRecord,
     PropertyOwner,
 )
+
+# The registers by the names RegisterAccess.register records, as people call them.
+REGISTER_NAMES = {
+    "population": gettext_lazy("Folkbokföringen"),
+    "property": gettext_lazy("Fastighetsregistret"),
+    "company": gettext_lazy("Näringslivsregistret"),
+}
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ from digigov.registers.client import RegisterUnavailable, registers
 from digigov.services import answers as answer_rules
 from digigov.services import catalogue, presentation
 from digigov.services import queries as service_queries
-from digigov.services.prefill import owned_properties
 from digigov.services.spec import ServicePackageSpec, Step
 from digigov.web import applying
 from digigov.web.views import resident_required
@@ -143,15 +142,7 @@ def _render_step(
 ) -> HttpResponse:
     attachments = list(case_queries.attachments_of(application))
     shown = answers if answers is not None else application.answers
-    fields = applying.step_fields(spec, step, shown, errors, attachments)
-    owned: list[str] = []
-    if any(f.spec.type == "property_designation" and f.spec.prefill for f in fields):
-        owned = owned_properties(
-            application.applicant_identifier,
-            spec.code,
-            application.organisation,
-            application.submitted_by,
-        )
+    fields = applying.step_fields(spec, step, shown, errors, attachments, application.prefilled)
     context = {
         "application": application,
         "spec": spec,
@@ -162,7 +153,7 @@ def _render_step(
         "fields": fields,
         "errors": errors,
         "error_links": _error_links(fields, errors),
-        "owned_properties": owned,
+        "prefill_notes": applying.prefill_notes(application.prefilled, step),
         "old_version": not application.service_version.is_current,
     }
     return render(request, "web/services/step.html", context, status=status)

@@ -14,7 +14,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from digigov.cases.models import Attachment
+from digigov.registers.client import REGISTER_NAMES
 from digigov.services.answers import visible
+from digigov.services.prefill import REGISTER_OF
 from digigov.services.presentation import localised as tr
 from digigov.services.spec import Condition, FormField, ServicePackageSpec, Step
 
@@ -30,6 +32,7 @@ class FieldView:
     condition_hint: str = ""
     items: list[list[FieldView]] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)  # every value a register gave
 
     @property
     def id(self) -> str:
@@ -79,8 +82,10 @@ def step_fields(
     answers: dict[str, Any],
     errors: dict[str, str],
     attachments: list[Attachment],
+    prefilled: dict[str, Any] | None = None,
 ) -> list[FieldView]:
     """The fields to show: those visible by earlier answers, and conditional ones on this step."""
+    choices = (prefilled or {}).get("choices", {})
     on_this_step = {f.id for f in step.fields}
     views = []
     for spec_field in step.fields:
@@ -92,10 +97,43 @@ def step_fields(
                 hint = _condition_hint(spec, condition)
             elif not visible(condition, answers):
                 continue
-        views.append(
-            _view(spec_field, spec_field.id, answers.get(spec_field.id), errors, attachments, hint)
+        view = _view(
+            spec_field, spec_field.id, answers.get(spec_field.id), errors, attachments, hint
         )
+        view.choices = list(choices.get(spec_field.id, []))
+        views.append(view)
     return views
+
+
+def prefill_notes(prefilled: dict[str, Any], step: Step) -> list[dict[str, str]]:
+    """What the page may say of this step's prefill: only what was filled in, from where,
+    and which register could not be asked (services.prefill.Prefill.stored)."""
+    sources = prefilled.get("sources", {})
+    by_register: dict[str, list[str]] = {}
+    for spec_field in step.fields:
+        if spec_field.id in sources:
+            by_register.setdefault(sources[spec_field.id], []).append(tr(spec_field.label))
+    notes = [
+        {
+            "kind": "info",
+            "text": _("%(fields)s är ifyllt från %(register)s. Ändra om något inte stämmer.")
+            % {"fields": ", ".join(labels), "register": REGISTER_NAMES[register]},
+        }
+        for register, labels in by_register.items()
+    ]
+    wanted = {REGISTER_OF[f.prefill.split(".", 1)[0]] for f in step.fields if f.prefill}
+    notes += [
+        {
+            "kind": "warning",
+            "text": _(
+                "Vi kunde inte hämta uppgifter från %(register)s när du började. Fyll i dem själv."
+            )
+            % {"register": REGISTER_NAMES[register]},
+        }
+        for register in prefilled.get("unavailable", [])
+        if register in wanted
+    ]
+    return notes
 
 
 def _view(

@@ -6,9 +6,8 @@ Every number here is fictitious but valid; the README lists the same data.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
-
-from django.db import transaction
 
 from digigov import config
 from digigov.cases import actions as case_actions
@@ -66,8 +65,15 @@ STAFF = [
 ]
 
 
-@transaction.atomic
-def load() -> dict[str, int]:
+def load(
+    *, web: tuple[str, int] | None = None, ports: Callable[[int], tuple[int, int]] | None = None
+) -> dict[str, int]:
+    """Load the demo, served at `web` (host, port; DIGIGOV_HOST and DIGIGOV_PORT by default)
+    with the gateways' ports from `ports` (by default beside the web server: 8100, ...).
+
+    Each step is an action of its own, safe to repeat: a second start loads nothing twice.
+    """
+    host, web_port = web or (config.get(config.HOST), int(config.get(config.PORT)))
     organisations = {
         spec["slug"]: core_actions.save_organisation(actor=DEMO_ACTOR, **spec)
         for spec in ORGANISATIONS
@@ -91,8 +97,10 @@ def load() -> dict[str, int]:
                     actor=DEMO_ACTOR, organisation=organisation, spec=spec
                 )
                 installed += 1
-    exchange_ready = _exchange(organisations)
-    _mycases(organisations)
+    exchange_ready = _exchange(
+        organisations, host, web_port, ports or (lambda index: gateway_ports(web_port, index))
+    )
+    _mycases(organisations, host, web_port)
     cases = _cases(organisations) if not Case.objects.exists() else 0
     return {
         "organisations": len(organisations),
@@ -200,12 +208,16 @@ def gateway_ports(web_port: int, index: int) -> tuple[int, int]:
     return base, base + 1
 
 
-def _exchange(organisations: dict[str, Organisation]) -> int:
+def _exchange(
+    organisations: dict[str, Organisation],
+    host: str,
+    web_port: int,
+    ports: Callable[[int], tuple[int, int]],
+) -> int:
     """Make this installation the demo federation's registry and the gateway of each
     demo organisation, with the registers as services of the agency. Once."""
     if exchange_models.Registry.objects.exists():
         return exchange_models.LocalGateway.objects.count()
-    host, web_port = config.get(config.HOST), int(config.get(config.PORT))
     registry = exchange_actions.init_registry(actor=DEMO_ACTOR, instance=INSTANCE)
     members = {
         slug: exchange_actions.save_member(
@@ -245,7 +257,7 @@ def _exchange(organisations: dict[str, Organisation]) -> int:
             openapi=openapi,
         )
     for index, member in enumerate(members.values()):
-        client_port, server_port = gateway_ports(web_port, index)
+        client_port, server_port = ports(index)
         exchange_actions.run_gateway_here(
             actor=DEMO_ACTOR,
             member=member,
@@ -272,7 +284,7 @@ HUB = f"{INSTANCE}/GOV/2021009978/minaarenden"
 PRODUCERS = ("exempelby", "provstad")
 
 
-def _mycases(organisations: dict[str, Organisation]) -> None:
+def _mycases(organisations: dict[str, Organisation], host: str, web_port: int) -> None:
     """Each demo municipality's producer as an exchange service, the agency's hub allowed
     to ask them, and the hub as a service for the municipalities' portals. Once (an
     older demo database gets it on its next start)."""
@@ -281,7 +293,6 @@ def _mycases(organisations: dict[str, Organisation]) -> None:
         or exchange_models.Subsystem.objects.filter(code="minaarenden").exists()
     ):
         return
-    host, web_port = config.get(config.HOST), int(config.get(config.PORT))
     members = {
         slug: exchange_actions.member_by_id(f"{INSTANCE}/{member_class}/{code}")
         for slug, (member_class, code) in MEMBERS.items()

@@ -5,19 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from digigov.identity.models import StaffMembership
 from digigov.registers import queries as register_queries
+from digigov.registers.client import REGISTER_NAMES
 from digigov.web.views import resident_required
 
 SHOWN = 200
-REGISTERS = {
-    "population": gettext_lazy("Folkbokföringen"),
-    "property": gettext_lazy("Fastighetsregistret"),
-    "company": gettext_lazy("Näringslivsregistret"),
-}
 
 
 @require_safe
@@ -30,7 +25,7 @@ def tracker(request: HttpRequest) -> HttpResponse:
             "when": access.when,
             "who": access.organisation,
             "how": _how(access, roles),
-            "what": str(REGISTERS.get(access.register, access.register))
+            "what": str(REGISTER_NAMES.get(access.register, access.register))
             if access.over_exchange
             else _("Ärende %(number)s") % {"number": access.case},
             "why": access.purpose,

@@ -48,7 +48,6 @@ def _spec(application: Application) -> ServicePackageSpec:
 # -- starting and saving ----------------------------------------------------
 
 
-@transaction.atomic
 def start_application(
     *,
     actor: Actor,
@@ -56,7 +55,11 @@ def start_application(
     applicant_kind: str,
     applicant_identifier: str,
 ) -> Application:
-    """Open a draft, prefilled from the base registers."""
+    """Open a draft, prefilled from the base registers.
+
+    The registers are asked first, with no transaction open (core.outbound);
+    only then is the draft written, in its own short transaction.
+    """
     spec = catalogue.spec_of(service_version)
     if not service_version.is_current:
         raise _error(
@@ -66,6 +69,25 @@ def start_application(
         raise _error(_("Den här e-tjänsten kan inte sökas av den som du valt."), "applicant_kind")
     organisation = service_version.organisation
     name = _applicant_name(spec, actor, applicant_kind, applicant_identifier, organisation)
+    found = prefill.prefill(
+        spec,
+        applicant_kind=applicant_kind,
+        applicant=applicant_identifier,
+        organisation=organisation,
+        user=actor.identifier,
+    )
+    return _open_draft(actor, service_version, applicant_kind, applicant_identifier, name, found)
+
+
+@transaction.atomic(durable=True)
+def _open_draft(
+    actor: Actor,
+    service_version: ServiceVersion,
+    applicant_kind: str,
+    applicant_identifier: str,
+    name: str,
+    found: prefill.Prefill,
+) -> Application:
     now = clock.now()
     application = Application.objects.create(
         organisation=service_version.organisation,
@@ -74,13 +96,8 @@ def start_application(
         applicant_identifier=applicant_identifier,
         applicant_name=name,
         submitted_by=actor.identifier,
-        answers=prefill.prefill(
-            spec,
-            applicant_kind=applicant_kind,
-            applicant=applicant_identifier,
-            organisation=organisation,
-            user=actor.identifier,
-        ),
+        answers=found.answers,
+        prefilled=found.stored(),
         created_at=now,
         updated_at=now,
     )
@@ -91,7 +108,7 @@ def start_application(
         on_behalf_of=applicant_identifier if applicant_identifier != actor.identifier else "",
         object_type="application",
         object_id=application.public_id,
-        purpose=f"Ansökan {spec.code}",
+        purpose=f"Ansökan {catalogue.spec_of(service_version).code}",
     )
     return application
 

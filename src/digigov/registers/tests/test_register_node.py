@@ -8,80 +8,23 @@ from typing import Any
 import httpx
 import pytest
 
-from digigov.core.actors import Actor
-from digigov.exchange import actions as exchange
-from digigov.exchange.gateway import Gateway
-from digigov.exchange.identifiers import ClientId
+from digigov.conftest import register_node
 from digigov.exchange.models import MessageLogEntry
-from digigov.exchange.testing import Running, free_port
-from digigov.registers.actions import load_synthetic
 from digigov.registers.client import ExchangeRegisters, RegisterUnavailable, registers
 from digigov.registers.models import RegisterAccess
 
 pytestmark = pytest.mark.django_db(transaction=True)
-OPERATOR = Actor.system("tests")
-PROVIDER = "SE-TEST/GOV/2021009978/register"
 ANNA, LEILA, FATIMA = "199003152387", "198807192383", "197206086147"
 
 
 @pytest.fixture
 def node(live_server, organisation, settings) -> Iterator[dict[str, Any]]:
-    """Exempelby asks; the register agency serves its registers behind its gateway."""
-    load_synthetic(actor=OPERATOR, extra_households=2)
-    registry = exchange.init_registry(actor=OPERATOR, instance="SE-TEST")
-    kommun = exchange.save_member(
-        actor=OPERATOR,
-        member_class="MUN",
-        member_code="2120009994",
-        name="Exempelby kommun",
-        organisation=organisation,
-    )
-    verket = exchange.save_member(
-        actor=OPERATOR, member_class="GOV", member_code="2021009978", name="Registerverket"
-    )
-    asker = exchange.add_subsystem(actor=OPERATOR, member=kommun, code="arenden")
-    register = exchange.add_subsystem(actor=OPERATOR, member=verket, code="register")
-    for code in ("folkbokforing", "fastighet"):
-        service = exchange.register_service(actor=OPERATOR, subsystem=register, code=code)
-        exchange.grant_access(actor=OPERATOR, service=service, client=asker, method="GET")
-        exchange.save_local_service(
-            actor=OPERATOR,
-            provider=ClientId.parse(PROVIDER),
-            code=code,
-            base_url=f"{live_server.url}/register/api/{code}",
-        )
-    exchange.register_service(
-        actor=OPERATOR, subsystem=register, code="foretag"
-    )  # no access granted
-    exchange.save_local_service(
-        actor=OPERATOR,
-        provider=ClientId.parse(PROVIDER),
-        code="foretag",
-        base_url=f"{live_server.url}/register/api/foretag",
-    )
-    locals_ = [
-        exchange.run_gateway_here(
-            actor=OPERATOR,
-            member=member,
-            code="gw1",
-            host="127.0.0.1",
-            client_port=free_port(),
-            server_port=free_port(),
-        )
-        for member in (kommun, verket)
-    ]
-    exchange.install_anchor(
-        actor=OPERATOR, instance="SE-TEST", certificate_pem=registry.configuration_certificate_pem
-    )
-    exchange.accept_configuration(
-        actor=OPERATOR, signed=exchange.publish_configuration(actor=OPERATOR).signed
-    )
-    settings.REGISTERS = PROVIDER
-    running = Running()
-    for local in locals_:
-        running.start(Gateway(local))
-    yield {"organisation": organisation, "live_server": live_server}
-    running.stop()
+    """Exempelby asks; the register agency serves its registers behind its gateway, and
+    grants Exempelby the population and property registers but not the company register."""
+    with register_node(
+        live_server, organisation, settings, granted=("folkbokforing", "fastighet")
+    ) as running:
+        yield running
 
 
 def test_prefill_reads_the_population_register_over_the_exchange(node):

@@ -53,6 +53,34 @@ def test_an_unknown_service_is_404(client, services):
     assert client.get(reverse("web:service", args=["nowhere", "BYGGLOV"])).status_code == 404
 
 
+def test_the_page_says_what_was_filled_in_and_from_where(anna, services):
+    application = start_bygglov(anna)
+    page = anna.get(step_url(application, "fastighet")).content.decode()
+    assert "Fastighetsbeteckning är ifyllt från Fastighetsregistret." in page
+    assert "Vi kunde inte hämta" not in page
+    # the other steps claim nothing
+    assert "ifyllt från" not in anna.get(step_url(application, "atgard")).content.decode()
+
+
+def test_the_page_claims_nothing_the_registers_did_not_give(client, services):
+    """Tomasz Kowalski owns no property: the field is empty, and the page does not say otherwise."""
+    sign_in_resident(client, "199606812056")
+    application = start_bygglov(client)
+    page = client.get(step_url(application, "fastighet")).content.decode()
+    assert application.answers == {}
+    assert "ifyllt från" not in page and "Du äger:" not in page
+
+
+def test_a_register_that_could_not_be_asked_is_said_on_its_step(anna, services):
+    application = start_bygglov(anna)
+    Application.objects.filter(pk=application.pk).update(
+        answers={}, prefilled={"sources": {}, "choices": {}, "unavailable": ["property"]}
+    )
+    page = anna.get(step_url(application, "fastighet")).content.decode()
+    assert "Vi kunde inte hämta uppgifter från Fastighetsregistret när du började." in page
+    assert "ifyllt från" not in page
+
+
 def test_the_whole_path_over_two_sittings(anna, services):
     application = start_bygglov(anna)
     first = anna.get(step_url(application, "fastighet")).content.decode()
