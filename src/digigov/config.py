@@ -64,7 +64,8 @@ EID_PROVIDERS = declare(
     "DIGIGOV_EID_PROVIDERS",
     "",
     "Comma-separated e-ID providers offered at sign-in, each configured by the "
-    "`DIGIGOV_OIDC_<NAME>_*` variables below. `test` is the built-in test e-ID provider; "
+    "`DIGIGOV_OIDC_<NAME>_*` variables below (lower-case names; a `-` in a name is `_` in "
+    "its variables). `test` is the built-in test e-ID provider; "
     "empty means `test` in demo and test mode and none in production.",
 )
 ALLOW_TEST_EID = declare(
@@ -84,6 +85,13 @@ OIDC_CLIENT_ID = declare(
 )
 OIDC_CLIENT_SECRET = declare(
     "DIGIGOV_OIDC_<NAME>_CLIENT_SECRET", "", "Client secret registered with provider `<NAME>`."
+)
+OIDC_PRIVATE_KEY_FILE = declare(
+    "DIGIGOV_OIDC_<NAME>_PRIVATE_KEY_FILE",
+    "",
+    "A PEM file with this installation's private key (RSA or EC P-256) for provider `<NAME>`: "
+    "when the provider offers `private_key_jwt`, the client authenticates with it instead of "
+    "a secret (give the provider the public key).",
 )
 OIDC_LABEL = declare(
     "DIGIGOV_OIDC_<NAME>_LABEL",
@@ -194,8 +202,10 @@ def get_list(variable: Variable, default: str | None = None) -> list[str]:
 
 
 def provider_variable(template: Variable, provider: str) -> str:
-    """Read a per-provider variable such as DIGIGOV_OIDC_FREJA_ISSUER."""
-    name = template.name.replace("<NAME>", provider.upper())
+    """Read a per-provider variable such as DIGIGOV_OIDC_FREJA_ISSUER. A `-` in the
+    provider's name is `_` in the variable's (`sweden-connect`: DIGIGOV_OIDC_SWEDEN_CONNECT_*),
+    since no shell can set a variable with `-` in its name."""
+    name = template.name.replace("<NAME>", provider.upper().replace("-", "_"))
     return os.environ.get(name, template.default.replace("<NAME>", provider))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import tempfile
 import uuid
@@ -210,6 +211,13 @@ if (
         "set DIGIGOV_ALLOW_TEST_EID=true as well if this is really a staging installation."
     )
 TEST_EID_ENABLED = "test" in EID_PROVIDERS
+for _name in EID_PROVIDERS:
+    # the name is in URLs (/eid/start/<name>/) and, with `-` as `_`, in variable names
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", _name):
+        raise ImproperlyConfigured(
+            f"DIGIGOV_EID_PROVIDERS: {_name!r} is not a provider name (lower-case letters, "
+            "digits, - and _)"
+        )
 STAFF_LOGIN_ATTEMPTS = int(config.get(config.LOGIN_ATTEMPTS))
 VIRUS_SCANNER = config.get(config.VIRUS_SCANNER)
 EXCHANGE_LOG_BODIES = config.get(config.EXCHANGE_LOG_BODIES).lower() == "true"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -18,7 +19,7 @@ from digigov.core import audit, clock
 from digigov.core.actors import Actor
 from digigov.core.identifiers import parse_person_identifier
 from digigov.core.models import Organisation
-from digigov.identity import builtin_eid
+from digigov.identity import builtin_eid, oidc
 from digigov.identity.models import (
     AccessToken,
     ApiCredential,
@@ -27,6 +28,7 @@ from digigov.identity.models import (
     ProviderKey,
     Resident,
     StaffMembership,
+    TestClient,
 )
 from digigov.identity.oidc import Identity
 
@@ -191,9 +193,15 @@ def ensure_provider_key() -> ProviderKey:
         return ProviderKey.objects.get(key_id=builtin_eid.KEY_ID)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_authorization_code(
-    *, client_id: str, redirect_uri: str, code_challenge: str, nonce: str, claims: dict[str, Any]
+    *,
+    client_id: str,
+    redirect_uri: str,
+    code_challenge: str,
+    nonce: str,
+    scope: str,
+    claims: dict[str, Any],
 ) -> str:
     code = secrets.token_urlsafe(32)
     AuthorizationCode.objects.create(
@@ -202,17 +210,36 @@ def issue_authorization_code(
         redirect_uri=redirect_uri,
         code_challenge=code_challenge,
         nonce=nonce,
+        scope=scope,
         claims=claims,
         expires_at=clock.now() + dt.timedelta(seconds=builtin_eid.CODE_SECONDS),
     )
     return code
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Redeemed:
+    claims: dict[str, Any]
+    nonce: str
+    scope: str
+    access_token: str
+
+
 def redeem_authorization_code(
     *, code: str, client_id: str, redirect_uri: str, code_verifier: str
-) -> AuthorizationCode:
-    """Redeem a code once (RFC 6749 4.1.2): a second use is refused as a replay."""
+) -> Redeemed:
+    """Redeem a code once, for an access token (RFC 6749 4.1.2). A second use is refused
+    and revokes the tokens the first gave: the revocation is committed, then refused."""
+    outcome = _redeem(code, client_id, redirect_uri, code_verifier)
+    if isinstance(outcome, ProviderError):
+        raise outcome
+    return outcome
+
+
+@transaction.atomic(durable=True)
+def _redeem(
+    code: str, client_id: str, redirect_uri: str, code_verifier: str
+) -> Redeemed | ProviderError:
     now = clock.now()
     stored = (
         AuthorizationCode.objects.select_for_update()
@@ -220,31 +247,73 @@ def redeem_authorization_code(
         .first()
     )
     if stored is None or stored.client_id != client_id:
-        raise ProviderError("invalid_grant", "unknown authorization code")
+        return ProviderError("invalid_grant", "unknown authorization code")
     if stored.redeemed_at is not None:
-        # A replayed code: refuse, and revoke what the first use gave.
-        AccessToken.objects.filter(claims__sub=stored.claims.get("sub")).delete()
-        raise ProviderError("invalid_grant", "the authorization code has already been used")
+        AccessToken.objects.filter(authorization_code=stored).delete()
+        return ProviderError("invalid_grant", "the authorization code has already been used")
     if stored.expires_at < now:
-        raise ProviderError("invalid_grant", "the authorization code has expired")
+        return ProviderError("invalid_grant", "the authorization code has expired")
     if stored.redirect_uri != redirect_uri:
-        raise ProviderError("invalid_grant", "redirect_uri does not match the authorization")
+        return ProviderError("invalid_grant", "redirect_uri does not match the authorization")
     if not builtin_eid.pkce_matches(code_verifier, stored.code_challenge):
-        raise ProviderError("invalid_grant", "code_verifier does not match the code_challenge")
+        return ProviderError("invalid_grant", "code_verifier does not match the code_challenge")
     stored.redeemed_at = now
     stored.save(update_fields=["redeemed_at"])
-    return stored
-
-
-@transaction.atomic
-def issue_access_token(claims: dict[str, Any]) -> str:
     token = secrets.token_urlsafe(32)
     AccessToken.objects.create(
         token_hash=builtin_eid.token_hash(token),
-        claims=claims,
-        expires_at=clock.now() + dt.timedelta(seconds=builtin_eid.ACCESS_TOKEN_SECONDS),
+        authorization_code=stored,
+        claims=stored.claims,
+        expires_at=now + dt.timedelta(seconds=builtin_eid.ACCESS_TOKEN_SECONDS),
     )
-    return token
+    return Redeemed(stored.claims, stored.nonce, stored.scope, token)
+
+
+@transaction.atomic(durable=True)
+def register_test_client(
+    *, actor: Actor, name: str, redirect_uris: list[str], client_id: str = ""
+) -> tuple[TestClient, str]:
+    """Register an integrator's relying party with the test e-ID provider: the client and
+    its secret, which is shown this once and kept only as a hash."""
+    for uri in redirect_uris:
+        if not builtin_eid.acceptable_redirect_uri(uri):
+            raise ValidationError(
+                f"{uri!r} is not a redirect URI: an absolute http(s) address without a fragment",
+                code="redirect_uri",
+            )
+    if not redirect_uris:
+        raise ValidationError("give at least one redirect URI", code="redirect_uri")
+    client_id = client_id or f"test-{secrets.token_hex(8)}"
+    if client_id == oidc.TEST_CLIENT_ID or TestClient.objects.filter(client_id=client_id).exists():
+        raise ValidationError(f"the client id {client_id!r} is taken", code="client_id")
+    secret = secrets.token_urlsafe(32)
+    client = TestClient.objects.create(
+        client_id=client_id,
+        name=name,
+        secret_hash=builtin_eid.token_hash(secret),
+        redirect_uris=redirect_uris,
+        created_at=clock.now(),
+    )
+    audit.record(
+        actor=actor,
+        action="test_eid.client_registered",
+        object_type="test_eid_client",
+        object_id=client_id,
+        data={"name": name, "redirect_uris": redirect_uris},
+    )
+    return client, secret
+
+
+@transaction.atomic(durable=True)
+def remove_test_client(*, actor: Actor, client: TestClient) -> None:
+    client_id = client.client_id
+    client.delete()
+    audit.record(
+        actor=actor,
+        action="test_eid.client_removed",
+        object_type="test_eid_client",
+        object_id=client_id,
+    )
 
 
 @transaction.atomic

@@ -13,13 +13,14 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from django.conf import settings
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from digigov.identity import loa
+from digigov.identity import loa, queries
 from digigov.identity.models import ProviderKey
 from digigov.identity.oidc import (
     COORDINATION_NUMBER_CLAIM,
@@ -33,6 +34,8 @@ ACCESS_TOKEN_SECONDS = 300
 ID_TOKEN_SECONDS = 300
 KEY_ID = "test-eid-1"
 OFFERED_LOAS = [loa.LOA2, loa.LOA3, loa.LOA4]
+NUMBER_SCOPE = "https://id.oidc.se/scope/naturalPersonNumber"
+INFO_SCOPE = "https://id.oidc.se/scope/naturalPersonInfo"
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,9 @@ def discovery(issuer: str) -> dict[str, Any]:
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "code_challenge_methods_supported": ["S256"],
-        "scopes_supported": ["openid", "profile", "https://id.oidc.se/scope/naturalPersonNumber"],
+        "scopes_supported": ["openid", "profile", NUMBER_SCOPE, INFO_SCOPE],
+        "prompt_values_supported": ["none", "login"],
+        "authorization_response_iss_parameter_supported": True,
         "acr_values_supported": OFFERED_LOAS,
         "claims_supported": [
             "sub",
@@ -86,15 +91,28 @@ def jwks(stored: ProviderKey) -> dict[str, Any]:
 
 
 def client_is_valid(client_id: str, client_secret: str) -> bool:
-    return client_id == TEST_CLIENT_ID and hmac.compare_digest(
-        client_secret.encode(), test_client_secret().encode()
+    """The installation itself, or a client an integrator registered."""
+    if client_id == TEST_CLIENT_ID:
+        return hmac.compare_digest(client_secret.encode(), test_client_secret().encode())
+    registered = queries.test_client(client_id)
+    return registered is not None and hmac.compare_digest(
+        registered.secret_hash, token_hash(client_secret)
     )
 
 
-def redirect_uri_is_registered(redirect_uri: str, issuer: str) -> bool:
-    """The only client is this installation, so only its own callback is allowed."""
-    origin = issuer.split("/test-eid")[0]
-    return redirect_uri == f"{origin}/eid/callback/test"
+def redirect_uri_is_registered(client_id: str, redirect_uri: str, issuer: str) -> bool:
+    """Exactly a registered address: the installation's own callback for itself."""
+    if client_id == TEST_CLIENT_ID:
+        origin = issuer.split("/test-eid")[0]
+        return redirect_uri == f"{origin}/eid/callback/test"
+    registered = queries.test_client(client_id)
+    return registered is not None and redirect_uri in registered.redirect_uris
+
+
+def acceptable_redirect_uri(uri: str) -> bool:
+    """RFC 6749 3.1.2: absolute, no fragment; http(s) only, for a test provider."""
+    parts = urlsplit(uri)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc) and not parts.fragment
 
 
 def pkce_matches(code_verifier: str, code_challenge: str) -> bool:
@@ -126,18 +144,37 @@ def claims_for(person: TestPerson, birth_date: str, kind: str, acr: str) -> dict
     }
 
 
+def released(claims: dict[str, Any], scope: str) -> dict[str, Any]:
+    """Only what the scopes asked for (OIDC Sweden's claims and scopes): the identity
+    number with naturalPersonNumber, names and birth date with profile or naturalPersonInfo."""
+    scopes = set(scope.split())
+    allowed = {"sub", "acr"}
+    if NUMBER_SCOPE in scopes:
+        allowed |= {PERSONAL_IDENTITY_NUMBER_CLAIM, COORDINATION_NUMBER_CLAIM}
+    if scopes & {"profile", INFO_SCOPE}:
+        allowed |= {"name", "given_name", "family_name", "birthdate"}
+    return {name: value for name, value in claims.items() if name in allowed}
+
+
 def id_token(
-    stored: ProviderKey, *, issuer: str, claims: dict[str, Any], nonce: str, now: int
+    stored: ProviderKey,
+    *,
+    issuer: str,
+    client_id: str,
+    claims: dict[str, Any],
+    nonce: str,
+    now: int,
 ) -> str:
     payload = {
         **claims,
         "iss": issuer,
-        "aud": TEST_CLIENT_ID,
+        "aud": client_id,
         "iat": now,
         "auth_time": now,
         "exp": now + ID_TOKEN_SECONDS,
-        "nonce": nonce,
     }
+    if nonce:  # OIDC Core 2: present only when the client sent one
+        payload["nonce"] = nonce
     header = {"alg": "RS256", "kid": stored.key_id, "typ": "JWT"}
     return jwt.encode(header, payload, signing_key(stored))
 

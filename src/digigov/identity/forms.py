@@ -30,7 +30,7 @@ class TestSignInForm(forms.Form):
     surname = forms.CharField(label=_("Efternamn"), max_length=100, required=False)
     loa = forms.ChoiceField(
         label=_("Tillitsnivå"),
-        choices=[(uri, loa.LABELS[uri]) for uri in builtin_eid.OFFERED_LOAS],
+        choices=lambda: [(uri, loa.label(uri)) for uri in builtin_eid.OFFERED_LOAS],
     )
 
     def clean_personal_identity_number(self) -> str:

@@ -72,6 +72,23 @@ class ProviderKey(models.Model):
         return self.key_id
 
 
+class TestClient(models.Model):
+    """A relying party an integrator registered with the test e-ID provider, to try their
+    own system against it (`digigov test-eid client add`). The installation itself is
+    the built-in client and needs no row."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    client_id = models.CharField(max_length=100, unique=True)
+    name = models.CharField(max_length=200)
+    secret_hash = models.CharField(max_length=64)  # SHA-256 of 256 random bits
+    redirect_uris = models.JSONField(default=list)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.client_id
+
+
 class AuthorizationCode(models.Model):
     """A code the test e-ID provider handed out; it can be redeemed once."""
 
@@ -80,6 +97,7 @@ class AuthorizationCode(models.Model):
     redirect_uri = models.CharField(max_length=1000)
     code_challenge = models.CharField(max_length=128)
     nonce = models.CharField(max_length=255, blank=True)
+    scope = models.CharField(max_length=1000, default="openid")
     claims = models.JSONField()
     expires_at = models.DateTimeField()
     redeemed_at = models.DateTimeField(null=True, blank=True)
@@ -92,6 +110,10 @@ class AccessToken(models.Model):
     """An access token of the test e-ID provider, for its userinfo endpoint."""
 
     token_hash = models.CharField(max_length=64, unique=True)
+    # the code it was issued for: a replayed code revokes it (RFC 6749 4.1.2)
+    authorization_code = models.ForeignKey(
+        AuthorizationCode, null=True, on_delete=models.CASCADE, related_name="access_tokens"
+    )
     claims = models.JSONField()
     expires_at = models.DateTimeField(db_index=True)
 

@@ -7,13 +7,14 @@ the same way, over HTTP, through its discovery document.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import time
-import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import httpx
 from authlib.common.security import generate_token
@@ -23,17 +24,11 @@ from django.http import HttpRequest
 from django.urls import reverse
 from joserfc import jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, import_key
 
 from digigov import config
 from digigov.core import outbound
 from digigov.identity import loa
-
-with warnings.catch_warnings():
-    # Authlib prefers the httpx2 fork and warns when it falls back to httpx, which
-    # DESIGN.md chose for the whole platform (docs/adr/0003).
-    warnings.simplefilter("ignore")
-    from authlib.integrations.httpx_client import OAuth2Client
 
 PERSONAL_IDENTITY_NUMBER_CLAIM = "https://id.oidc.se/claim/personalIdentityNumber"
 COORDINATION_NUMBER_CLAIM = "https://id.oidc.se/claim/coordinationNumber"
@@ -60,6 +55,7 @@ class Provider:
     issuer: str
     client_id: str
     client_secret: str
+    private_key_file: str = ""  # for private_key_jwt (RFC 7523), a PEM file
 
 
 @dataclass(frozen=True)
@@ -109,9 +105,10 @@ def provider(request: HttpRequest, name: str) -> Provider:
     return Provider(
         name=name,
         label=config.provider_variable(config.OIDC_LABEL, name),
-        issuer=issuer.rstrip("/"),
+        issuer=issuer,  # exactly as the provider states it (OIDC Discovery 4.3), "/" and all
         client_id=client_id,
         client_secret=config.provider_variable(config.OIDC_CLIENT_SECRET, name),
+        private_key_file=config.provider_variable(config.OIDC_PRIVATE_KEY_FILE, name),
     )
 
 
@@ -119,6 +116,7 @@ def provider(request: HttpRequest, name: str) -> Provider:
 transport: httpx.BaseTransport | None = None
 
 _discovery_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+_jwks_cache: dict[str, tuple[float, KeySet]] = {}
 
 
 def _http() -> httpx.Client:
@@ -131,13 +129,16 @@ def discover(issuer: str) -> dict[str, Any]:
         return cached[1]
     try:
         with _http() as client:
-            response = client.get(f"{issuer}/.well-known/openid-configuration")
+            response = client.get(f"{issuer.rstrip('/')}/.well-known/openid-configuration")
             response.raise_for_status()
             document: dict[str, Any] = response.json()
     except (httpx.HTTPError, ValueError) as error:
         raise SignInError("provider_unavailable", str(error)) from error
-    if document.get("issuer") != issuer:
+    if not isinstance(document, dict) or document.get("issuer") != issuer:
         raise SignInError("provider_misconfigured", "issuer in discovery does not match")
+    for endpoint in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
+        if not isinstance(document.get(endpoint), str):
+            raise SignInError("provider_misconfigured", f"discovery has no {endpoint}")
     _discovery_cache[issuer] = (time.monotonic() + _DISCOVERY_SECONDS, document)
     return document
 
@@ -166,66 +167,172 @@ def start(provider: Provider, redirect_uri: str, acr: str = loa.LOA3) -> Authori
         "acr_values": acr,
         "prompt": "login",
     }
-    url = f"{document['authorization_endpoint']}?{urlencode(query)}"
+    endpoint = document["authorization_endpoint"]
+    separator = "&" if "?" in endpoint else "?"
+    url = f"{endpoint}{separator}{urlencode(query)}"
     return AuthorizationStart(url=url, state=state, nonce=nonce, code_verifier=verifier)
+
+
+def check_response_issuer(provider: Provider, issuer: str | None) -> None:
+    """RFC 9207: the authorization response names its issuer, so a response from another
+    provider (a mix-up attack) is refused; a provider that says it sends `iss` must."""
+    if issuer is None:
+        if discover(provider.issuer).get("authorization_response_iss_parameter_supported"):
+            raise SignInError("token_invalid", "the authorization response has no iss")
+        return
+    if issuer != provider.issuer:
+        raise SignInError("token_invalid", "the authorization response is from another issuer")
 
 
 def finish(
     provider: Provider, *, code: str, redirect_uri: str, nonce: str, code_verifier: str
 ) -> Identity:
-    """Redeem the code, verify the ID token, read userinfo, and return who signed in."""
+    """Redeem the code, verify the ID token, read userinfo where offered, and return who
+    signed in."""
     document = discover(provider.issuer)
-    client = OAuth2Client(
-        client_id=provider.client_id,
-        client_secret=provider.client_secret,
-        token_endpoint_auth_method="client_secret_basic",  # noqa: S106 - a method name
-        timeout=_HTTP_TIMEOUT,
-        transport=transport,
-    )
-    with client:
-        try:
-            token = client.fetch_token(
-                document["token_endpoint"],
-                grant_type="authorization_code",
-                code=code,
-                redirect_uri=redirect_uri,
-                code_verifier=code_verifier,
-            )
-        except Exception as error:  # authlib raises OAuthError and httpx errors alike
-            raise SignInError("token_refused", str(error)) from error
-        claims = _verify_id_token(provider, document, token.get("id_token", ""), nonce)
-        try:
-            response = client.get(document["userinfo_endpoint"])
-            response.raise_for_status()
-            userinfo: dict[str, Any] = response.json()
-        except (httpx.HTTPError, ValueError) as error:
-            raise SignInError("provider_unavailable", str(error)) from error
-    if userinfo.get("sub") != claims["sub"]:
-        raise SignInError("token_invalid", "userinfo is about another subject")
-    merged = {**userinfo, **claims}
+    token = _redeem(provider, document, code, redirect_uri, code_verifier)
+    claims = _verify_id_token(provider, document, token.get("id_token"), nonce)
+    merged = dict(claims)
+    if isinstance(document.get("userinfo_endpoint"), str):
+        userinfo = _userinfo(provider, document, str(token.get("access_token", "")))
+        if userinfo.get("sub") != claims["sub"]:
+            raise SignInError("token_invalid", "userinfo is about another subject")
+        merged = {**userinfo, **claims}
     number = merged.get(PERSONAL_IDENTITY_NUMBER_CLAIM) or merged.get(COORDINATION_NUMBER_CLAIM)
     if not number:
         raise SignInError("no_identity_number")
     given, family = merged.get("given_name", ""), merged.get("family_name", "")
     return Identity(
         personal_identity_number=str(number),
-        given_name=given,
-        surname=family,
-        display_name=merged.get("name") or f"{given} {family}".strip(),
+        given_name=str(given),
+        surname=str(family),
+        display_name=str(merged.get("name") or f"{given} {family}".strip()),
         loa=str(merged.get("acr", "")),
         provider=provider.name,
         subject=str(claims["sub"]),
     )
 
 
-def _verify_id_token(
-    provider: Provider, document: dict[str, Any], id_token: str, nonce: str
+# -- the token endpoint ------------------------------------------------------------------
+
+
+def auth_method(provider: Provider, document: dict[str, Any]) -> str:
+    """The client authentication the provider offers and we can do, strongest first
+    (OIDC Discovery: client_secret_basic when the provider lists none)."""
+    offered = document.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
+    ours = []
+    if provider.private_key_file:
+        ours.append("private_key_jwt")
+    if provider.client_secret:
+        ours += ["client_secret_basic", "client_secret_post"]
+    for method in ours:
+        if method in offered:
+            return method
+    raise SignInError(
+        "provider_misconfigured",
+        f"no client authentication in common: the provider offers {offered}, we have {ours}",
+    )
+
+
+def _redeem(
+    provider: Provider, document: dict[str, Any], code: str, redirect_uri: str, verifier: str
 ) -> dict[str, Any]:
-    if not id_token:
-        raise SignInError("token_invalid", "no id_token in the token response")
-    keys = _jwks(document)
+    endpoint = document["token_endpoint"]
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": redirect_uri,
+        "code_verifier": verifier,
+    }
+    headers = {"Accept": "application/json"}
+    method = auth_method(provider, document)
+    if method == "client_secret_basic":
+        # RFC 6749 2.3.1: both parts form-urlencoded before Base64, so ":" "+" "%" survive
+        pair = f"{quote_plus(provider.client_id)}:{quote_plus(provider.client_secret)}"
+        headers["Authorization"] = "Basic " + base64.b64encode(pair.encode()).decode()
+    elif method == "client_secret_post":
+        form.update(client_id=provider.client_id, client_secret=provider.client_secret)
+    else:
+        form.update(
+            client_id=provider.client_id,
+            client_assertion_type="urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            client_assertion=_client_assertion(provider, endpoint),
+        )
     try:
-        token = jwt.decode(id_token, keys, algorithms=["RS256", "ES256", "PS256"])
+        with _http() as client:
+            response = client.post(endpoint, data=form, headers=headers)
+    except httpx.HTTPError as error:
+        raise SignInError("provider_unavailable", str(error)) from error
+    if response.status_code >= 500:
+        raise SignInError("provider_unavailable", f"token endpoint answered {response.status_code}")
+    try:
+        token = response.json()
+    except ValueError as error:
+        raise SignInError("token_refused", "the token response is not JSON") from error
+    if response.status_code != 200 or not isinstance(token, dict):
+        error_code = token.get("error", "") if isinstance(token, dict) else ""
+        raise SignInError("token_refused", f"{response.status_code} {error_code}".strip())
+    return token
+
+
+def _client_assertion(provider: Provider, endpoint: str) -> str:
+    """RFC 7523 2.2: a short-lived JWT signed with the client's own key."""
+    try:
+        pem = Path(provider.private_key_file).read_bytes()
+        key = import_key(pem, "EC" if b"EC PRIVATE" in pem else "RSA")
+    except (OSError, ValueError, JoseError) as error:
+        raise SignInError("provider_misconfigured", f"the client key: {error}") from error
+    now = int(time.time())
+    claims = {
+        "iss": provider.client_id,
+        "sub": provider.client_id,
+        "aud": endpoint,
+        "jti": generate_token(32),
+        "iat": now,
+        "exp": now + 60,
+    }
+    algorithm = "ES256" if key.key_type == "EC" else "RS256"
+    return jwt.encode({"alg": algorithm, "typ": "JWT"}, claims, key)
+
+
+# -- tokens and keys ---------------------------------------------------------------------
+
+ALGORITHMS = ["RS256", "PS256", "ES256"]
+
+
+def _keys(document: dict[str, Any], *, fresh: bool = False) -> KeySet:
+    """The provider's signing keys, kept for the discovery document's lifetime; fetched
+    again when a token names a key we do not have (the provider rotated)."""
+    uri = document["jwks_uri"]
+    cached = _jwks_cache.get(uri)
+    if cached and cached[0] > time.monotonic() and not fresh:
+        return cached[1]
+    try:
+        with _http() as client:
+            response = client.get(uri)
+            response.raise_for_status()
+            keys = KeySet.import_key_set(response.json())
+    except (httpx.HTTPError, ValueError, JoseError) as error:
+        raise SignInError("provider_unavailable", str(error)) from error
+    _jwks_cache[uri] = (time.monotonic() + _DISCOVERY_SECONDS, keys)
+    return keys
+
+
+def _decode(document: dict[str, Any], token: str) -> jwt.Token:
+    try:
+        return jwt.decode(token, _keys(document), algorithms=ALGORITHMS)
+    except JoseError:
+        # perhaps a key the provider rotated in since we fetched: once more, fresh
+        return jwt.decode(token, _keys(document, fresh=True), algorithms=ALGORITHMS)
+
+
+def _verify_id_token(
+    provider: Provider, document: dict[str, Any], id_token: object, nonce: str
+) -> dict[str, Any]:
+    if not isinstance(id_token, str) or not id_token:
+        raise SignInError("token_invalid", "no id_token in the token response")
+    try:
+        token = _decode(document, id_token)
         registry = jwt.JWTClaimsRegistry(
             leeway=60,
             iss={"essential": True, "value": provider.issuer},
@@ -237,18 +344,43 @@ def _verify_id_token(
         registry.validate(token.claims)
     except (JoseError, ValueError) as error:
         raise SignInError("token_invalid", str(error)) from error
-    audience = token.claims.get("aud")
-    audiences = audience if isinstance(audience, list) else [audience]
-    if provider.client_id not in audiences:
-        raise SignInError("token_invalid", "the ID token is for another client")
+    _check_audience(provider, token.claims)
     return dict(token.claims)
 
 
-def _jwks(document: dict[str, Any]) -> KeySet:
+def _check_audience(provider: Provider, claims: dict[str, Any]) -> None:
+    audience = claims.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    if provider.client_id not in audiences:
+        raise SignInError("token_invalid", "the token is for another client")
+    # OIDC Core 3.1.3.7: with several audiences, azp names us
+    if len(audiences) > 1 and claims.get("azp") != provider.client_id:
+        raise SignInError("token_invalid", "the token was issued to another party")
+
+
+def _userinfo(provider: Provider, document: dict[str, Any], access_token: str) -> dict[str, Any]:
+    """Userinfo as JSON, or signed (OIDC Core 5.3.2: application/jwt)."""
     try:
         with _http() as client:
-            response = client.get(document["jwks_uri"])
+            response = client.get(
+                document["userinfo_endpoint"],
+                headers={"Authorization": f"Bearer {access_token}"},
+            )
             response.raise_for_status()
-            return KeySet.import_key_set(response.json())
-    except (httpx.HTTPError, ValueError, JoseError) as error:
+    except httpx.HTTPError as error:
         raise SignInError("provider_unavailable", str(error)) from error
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if kind == "application/jwt":
+            claims = dict(_decode(document, response.text.strip()).claims)
+            if "iss" in claims and claims["iss"] != provider.issuer:
+                raise SignInError("token_invalid", "signed userinfo from another issuer")
+            if "aud" in claims:
+                _check_audience(provider, claims)
+            return claims
+        found = response.json()
+    except (JoseError, ValueError) as error:
+        raise SignInError("token_invalid", f"userinfo: {error}") from error
+    if not isinstance(found, dict):
+        raise SignInError("token_invalid", "userinfo is not an object")
+    return found

@@ -16,6 +16,7 @@ from digigov.identity.models import (
     ApiCredential,
     FailedStaffSignIn,
     StaffMembership,
+    TestClient,
 )
 
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
@@ -85,3 +86,12 @@ def api_credential(key: str) -> ApiCredential | None:
 
 def api_credentials(organisation_id: int) -> QuerySet[ApiCredential]:
     return ApiCredential.objects.filter(organisation_id=organisation_id).order_by("created_at")
+
+
+def test_client(client_id: str) -> TestClient | None:
+    """A relying party registered with the test e-ID provider."""
+    return TestClient.objects.filter(client_id=client_id).first()
+
+
+def test_clients() -> QuerySet[TestClient]:
+    return TestClient.objects.order_by("client_id")

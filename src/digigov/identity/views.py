@@ -126,6 +126,13 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
         return _sign_in_error(request, "state_invalid")
     if time.time() - attempt["started"] > 600:
         return _sign_in_error(request, "state_invalid")
+    try:
+        chosen = oidc.provider(request, provider)
+        oidc.check_response_issuer(chosen, request.GET.get("iss"))
+    except oidc.SignInError as error:
+        return _sign_in_error(
+            request, error.code, 503 if error.code == "provider_unavailable" else 400
+        )
     if request.GET.get("error"):
         code = "access_denied" if request.GET["error"] == "access_denied" else "token_refused"
         return _sign_in_error(request, code)
@@ -133,7 +140,6 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
     if not code:
         return _sign_in_error(request, "token_refused")
     try:
-        chosen = oidc.provider(request, provider)
         identity = oidc.finish(
             chosen,
             code=code,
@@ -258,9 +264,8 @@ def provider_authorize(request: HttpRequest) -> HttpResponse:
     issuer = oidc.test_issuer(request)
     redirect_uri = params.get("redirect_uri", "")
     # Never redirect to an address we do not know: show the error here instead.
-    if params.get("client_id") != oidc.TEST_CLIENT_ID or not (
-        builtin_eid.redirect_uri_is_registered(redirect_uri, issuer)
-    ):
+    client_id = params.get("client_id", "")
+    if not builtin_eid.redirect_uri_is_registered(client_id, redirect_uri, issuer):
         return render(
             request,
             "identity/test_provider_error.html",
@@ -270,7 +275,10 @@ def provider_authorize(request: HttpRequest) -> HttpResponse:
     state = params.get("state", "")
 
     def back(**query: str) -> HttpResponse:
-        return redirect(f"{redirect_uri}?{urlencode({**query, 'state': state})}")
+        # RFC 9207: every response names its issuer; state only when the client sent one
+        answer = {**query, **({"state": state} if state else {}), "iss": issuer}
+        separator = "&" if "?" in redirect_uri else "?"
+        return redirect(f"{redirect_uri}{separator}{urlencode(answer)}")
 
     if params.get("response_type") != "code":
         return back(error="unsupported_response_type")
@@ -278,6 +286,9 @@ def provider_authorize(request: HttpRequest) -> HttpResponse:
         return back(error="invalid_scope", error_description="openid scope required")
     if params.get("code_challenge_method") != "S256" or not params.get("code_challenge"):
         return back(error="invalid_request", error_description="PKCE with S256 is required")
+    if "none" in params.get("prompt", "").split():
+        # OIDC Core 3.1.2.6: the test provider keeps no session, so it can never be silent
+        return back(error="login_required")
     requested_acr = params.get("acr_values", "").split()
     default_acr = next((a for a in requested_acr if a in builtin_eid.OFFERED_LOAS), loa.LOA3)
     hidden = {
@@ -306,11 +317,12 @@ def provider_authorize(request: HttpRequest) -> HttpResponse:
             person, identifier.birth_date.isoformat(), identifier.kind, form.cleaned_data["loa"]
         )
         code = actions.issue_authorization_code(
-            client_id=hidden["client_id"],
+            client_id=client_id,
             redirect_uri=redirect_uri,
             code_challenge=hidden["code_challenge"],
             nonce=hidden["nonce"],
-            claims=claims,
+            scope=hidden["scope"],
+            claims=builtin_eid.released(claims, hidden["scope"]),
         )
         return back(code=code)
     status = 400 if request.method == "POST" else 200
@@ -319,10 +331,10 @@ def provider_authorize(request: HttpRequest) -> HttpResponse:
 
 
 def _client_credentials(request: HttpRequest) -> tuple[str, str]:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    if header.startswith("Basic "):
+    scheme, _space, credentials = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    if scheme.lower() == "basic":
         try:
-            decoded = base64.b64decode(header[6:], validate=True).decode()
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             return "", ""
         client_id, _sep, secret = decoded.partition(":")
@@ -336,7 +348,9 @@ def provider_token(request: HttpRequest) -> JsonResponse:
     _require_test_provider()
     client_id, client_secret = _client_credentials(request)
     if not builtin_eid.client_is_valid(client_id, client_secret):
-        return _oauth_error("invalid_client", "client authentication failed", 401)
+        response = _oauth_error("invalid_client", "client authentication failed", 401)
+        response["WWW-Authenticate"] = 'Basic realm="test-eid"'  # RFC 6749 5.2
+        return response
     if request.POST.get("grant_type") != "authorization_code":
         return _oauth_error("unsupported_grant_type", "only authorization_code is supported")
     try:
@@ -348,22 +362,21 @@ def provider_token(request: HttpRequest) -> JsonResponse:
         )
     except actions.ProviderError as error:
         return _oauth_error(error.error, error.description)
-    key = actions.ensure_provider_key()
     id_token = builtin_eid.id_token(
-        key,
+        actions.ensure_provider_key(),
         issuer=oidc.test_issuer(request),
+        client_id=client_id,
         claims=redeemed.claims,
         nonce=redeemed.nonce,
         now=int(time.time()),
     )
-    access_token = actions.issue_access_token(redeemed.claims)
     response = JsonResponse(
         {
-            "access_token": access_token,
+            "access_token": redeemed.access_token,
             "token_type": "Bearer",
             "expires_in": builtin_eid.ACCESS_TOKEN_SECONDS,
             "id_token": id_token,
-            "scope": oidc.SCOPES,
+            "scope": redeemed.scope,
         }
     )
     response["Cache-Control"] = "no-store"
@@ -374,8 +387,8 @@ def provider_token(request: HttpRequest) -> JsonResponse:
 @require_http_methods(["GET", "POST"])
 def provider_userinfo(request: HttpRequest) -> JsonResponse:
     _require_test_provider()
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    token = header[7:] if header.startswith("Bearer ") else ""
+    scheme, _space, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""  # RFC 9110 11.1: any case
     claims = queries.access_token_claims(builtin_eid.token_hash(token)) if token else None
     if claims is None:
         response = _oauth_error("invalid_token", "the access token is unknown or expired", 401)

@@ -41,3 +41,9 @@ def test_the_compiled_catalogue_matches_the_source():
         compiled = gettext.GNUTranslations(handle)
     stale = [msgid for msgid, msgstr in entries.items() if compiled.gettext(msgid) != msgstr]
     assert stale == [], "run `make messages`"
+
+
+def test_no_translation_is_a_guess():
+    """makemessages marks a near match fuzzy, and a fuzzy entry is not compiled: the
+    English page would show Swedish."""
+    assert "#, fuzzy" not in (LOCALE / "django.po").read_text()

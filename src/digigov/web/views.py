@@ -54,7 +54,7 @@ def my_pages(request: HttpRequest) -> HttpResponse:
     number = current.personal_identity_number
     context = {
         "person": current.resident,
-        "loa_label": loa.LABELS.get(current.loa, current.loa),
+        "loa_label": loa.label(current.loa),
         "session": current,
         "drafts": case_queries.drafts_of(number),
         "cases": case_queries.cases_of(number)[:100],
