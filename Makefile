@@ -35,7 +35,13 @@ format: $(INSTALLED) ## Format the code
 typecheck: $(INSTALLED) ## mypy with django-stubs
 	DIGIGOV_MODE=test $(BIN)/mypy src/digigov
 
-pytest: $(INSTALLED) ## Migrations check and the test suite, in parallel
+# Independent OpenID Connect software (node, from npm) the tests run against Digigov.
+INTEROP := src/digigov/identity/tests/interop
+$(INTEROP)/node_modules/.package-lock.json: $(INTEROP)/package-lock.json
+	@if command -v npm >/dev/null; then cd $(INTEROP) && npm ci --no-audit --no-fund --silent; \
+	else echo "no npm: the tests against independent OIDC software are skipped (CI fails)"; fi
+
+pytest: $(INSTALLED) $(INTEROP)/node_modules/.package-lock.json ## Migrations check and the test suite, in parallel
 	DIGIGOV_MODE=test $(BIN)/digigov makemigrations --check --dry-run
 	$(BIN)/pytest -n auto $(PYTEST_ARGS)
 

@@ -19,6 +19,8 @@ from urllib.parse import quote_plus, urlencode
 import httpx
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
@@ -279,8 +281,9 @@ def _client_assertion(provider: Provider, endpoint: str) -> str:
     """RFC 7523 2.2: a short-lived JWT signed with the client's own key."""
     try:
         pem = Path(provider.private_key_file).read_bytes()
-        key = import_key(pem, "EC" if b"EC PRIVATE" in pem else "RSA")
-    except (OSError, ValueError, JoseError) as error:
+        private = serialization.load_pem_private_key(pem, password=None)
+        key = import_key(pem, "EC" if isinstance(private, ec.EllipticCurvePrivateKey) else "RSA")
+    except (OSError, ValueError, TypeError, JoseError) as error:
         raise SignInError("provider_misconfigured", f"the client key: {error}") from error
     now = int(time.time())
     claims = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import time
 from typing import Any
 from urllib.parse import unquote_plus, urlencode
@@ -28,6 +29,7 @@ from digigov.identity import actions, builtin_eid, loa, oidc, queries, session
 from digigov.identity.forms import StaffSignInForm, TestSignInForm
 
 PENDING_KEY = "oidc_pending"
+logger = logging.getLogger(__name__)
 _MAX_PENDING = 5
 
 SIGN_IN_ERRORS = {
@@ -61,6 +63,13 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str:
 
 def _callback_uri(request: HttpRequest, provider: str) -> str:
     return request.build_absolute_uri(reverse("identity:callback", args=[provider]))
+
+
+def _refused(request: HttpRequest, provider: str, error: oidc.SignInError) -> HttpResponse:
+    """A sign-in the provider or its answer stopped: the detail for the operator's log,
+    a plain message for the person."""
+    logger.warning("sign-in with %s stopped: %s", provider, error)
+    return _sign_in_error(request, error.code, 503 if error.code == "provider_unavailable" else 400)
 
 
 def _sign_in_error(request: HttpRequest, code: str, status: int = 400) -> HttpResponse:
@@ -98,8 +107,7 @@ def start(request: HttpRequest, provider: str) -> HttpResponse:
         chosen = oidc.provider(request, provider)
         authorization = oidc.start(chosen, _callback_uri(request, provider))
     except oidc.SignInError as error:
-        status = 503 if error.code == "provider_unavailable" else 400
-        return _sign_in_error(request, error.code, status)
+        return _refused(request, provider, error)
     pending: dict[str, Any] = request.session.get(PENDING_KEY, {})
     # Several tabs may sign in at once; keep the newest few.
     while len(pending) >= _MAX_PENDING:
@@ -149,8 +157,7 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
         )
         parse_person_identifier(identity.personal_identity_number)
     except oidc.SignInError as error:
-        status = 503 if error.code == "provider_unavailable" else 400
-        return _sign_in_error(request, error.code, status)
+        return _refused(request, provider, error)
     except ValidationError:
         return _sign_in_error(request, "no_identity_number")
     if loa.level(identity.loa) == 0:
