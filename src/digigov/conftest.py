@@ -461,3 +461,10 @@ def _population_loaded() -> bool:
     from digigov.registers.models import PopulationRecord
 
     return PopulationRecord.objects.exists()
+
+
+def free_port() -> int:
+    """A loopback port of this test worker's own range, for any module's tests."""
+    from digigov.exchange.testing import free_port as take
+
+    return take()

@@ -41,10 +41,12 @@ class Running:
     """A node process whose stdout lines are kept, for counting its requests."""
 
     def __init__(self, arguments: list[str], ready: str = "READY") -> None:
+        """Start node; wait for a line `ready` unless it is empty."""
         self.lines: list[str] = []
         self.process = subprocess.Popen(
             [require_node(), *arguments],
             cwd=FOLDER,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -52,7 +54,7 @@ class Running:
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         deadline = time.monotonic() + 20
-        while ready not in self.lines:
+        while ready and ready not in self.lines:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("node did not start:\n" + "\n".join(self.lines))

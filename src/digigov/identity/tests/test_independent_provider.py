@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from joserfc.jwk import ECKey
 
-from digigov.exchange.testing import free_port
+from digigov.conftest import free_port
 from digigov.identity import loa, oidc
 from digigov.identity.models import Resident
 from digigov.identity.tests import interop

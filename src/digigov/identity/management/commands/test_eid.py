@@ -50,10 +50,9 @@ class Command(BaseCommand):
             self.stdout.write(f"client_secret: {secret}  (shown once, keep it)")
             self.stdout.write(f"issuer:        {public}/test-eid")
         elif options["operation"] == "list":
-            for found in queries.test_clients():
-                self.stdout.write(
-                    f"{found.client_id}  {found.name}  {' '.join(found.redirect_uris)}"
-                )
+            for listed in queries.test_clients():
+                uris = " ".join(listed.redirect_uris)
+                self.stdout.write(f"{listed.client_id}  {listed.name}  {uris}")
         else:
             found = queries.test_client(options["client_id"])
             if found is None:
