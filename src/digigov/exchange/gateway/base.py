@@ -1,0 +1,91 @@
+"""What both sides of the gateway share: its errors, limits, keys and log records."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+from typing import TypeVar
+from urllib.parse import unquote
+
+from digigov.core import clock
+from digigov.exchange import http, messages
+from digigov.exchange.identifiers import ClientId, ServiceId
+from digigov.exchange.log import Record
+
+logger = logging.getLogger("digigov.exchange.gateway")
+T = TypeVar("T")
+METASERVICES = ("listMethods", "allowedMethods", "getOpenAPI")
+# The headers a signature covers pass through, and Accept; hop-by-hop ones do not.
+PASSED_REQUEST_HEADERS = ("accept", *messages.SIGNED_HEADERS)
+# The gateway proves itself to the services it fronts with their token.
+SERVICE_TOKEN_HEADER = "x-digigov-gateway-token"  # noqa: S105 - a header name
+REFRESH_SECONDS = 30.0
+# Message ids kept for refusing replays (ten minutes at well over 1,000 a second).
+MAX_REMEMBERED = 1_000_000
+# A new signing key is used only once every gateway has had time to learn it
+# from the configuration; until then the previous key signs (docs/adr/0007).
+ROTATION_GRACE = dt.timedelta(seconds=2 * REFRESH_SECONDS)
+TIMEOUT_SECONDS = 30.0
+
+
+class GatewayError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def error_response(error: GatewayError) -> http.Response:
+    return http.json_response(
+        error.status,
+        {"type": error.code, "message": error.message, "detail": str(uuid.uuid4())},
+        {"x-road-error": error.code},
+    )
+
+
+def now() -> dt.datetime:
+    return clock.now()
+
+
+def record(
+    side: str,
+    direction: str,
+    message_id: str,
+    client: ClientId,
+    service: ServiceId,
+    signature: str,
+    body: bytes,
+    headers: dict[str, str],
+    status: int | None = None,
+) -> Record:
+    """What the log keeps of a message: who, which service, for whom, why, and the signature."""
+    return Record(
+        side,
+        direction,
+        message_id,
+        str(client),
+        str(service),
+        signature,
+        body,
+        headers.get("x-road-userid", ""),
+        unquote(headers.get("x-road-issue", "")),
+        status,
+    )
+
+
+def signed_response_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {k: headers[k] for k in messages.SIGNED_RESPONSE_HEADERS if headers.get(k)}
+
+
+def passed_error_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k in ("content-type", "x-road-error")}
+
+
+@dataclass(frozen=True)
+class Keys:
+    signer: messages.Signer
+    tls_certificate_pem: str
+    tls_key_pem: str

@@ -1,0 +1,254 @@
+"""The client side: the organisation's own systems call out with X-Road's REST protocol.
+
+`{METHOD} /r1/{instance}/{class}/{code}/{subsystem}/{service}[/path]` with
+`X-Road-Client`: the request is signed, logged and sent to the provider's
+gateway over mutual TLS; the signed response is verified, logged and answered
+with `X-Road-Request-Hash`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import uuid
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+import h11
+
+from digigov.exchange import ca, http, messages
+from digigov.exchange.configuration import GlobalConf
+from digigov.exchange.gateway import metaservices
+from digigov.exchange.gateway.base import (
+    PASSED_REQUEST_HEADERS,
+    TIMEOUT_SECONDS,
+    GatewayError,
+    error_response,
+    now,
+    passed_error_headers,
+    record,
+    signed_response_headers,
+)
+from digigov.exchange.gateway.connections import Connection
+from digigov.exchange.identifiers import BadIdentifier, ClientId, ServiceId
+
+if TYPE_CHECKING:
+    from digigov.exchange.gateway.node import Gateway
+
+
+async def handle(gateway: Gateway, request: http.Request) -> http.Response:
+    try:
+        return await _handle(gateway, request)
+    except GatewayError as error:
+        return error_response(error)
+
+
+async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
+    path, _, query = request.target.partition("?")
+    if path == "/listClients" and request.method == "GET":
+        conf, _keys = gateway.current()
+        return http.json_response(
+            200, {"member": [metaservices.client_json(c) for c in conf.clients()]}
+        )
+    if path == "/health":
+        conf, _keys = gateway.current()
+        return http.json_response(200, {"status": "ok", "configuration": conf.version})
+    parts = path.split("/")
+    if len(parts) < 7 or parts[1] != "r1" or not parts[6]:
+        raise GatewayError(
+            400,
+            "Client.BadRequest",
+            "use /r1/{instance}/{class}/{code}/{subsystem}/{service}[/path]",
+        )
+    try:
+        provider = ClientId(*(unquote(p) for p in parts[2:6]))
+        service = ServiceId(provider, unquote(parts[6]))
+    except BadIdentifier as error:
+        raise GatewayError(400, "Client.InvalidServiceIdentifier", str(error)) from error
+    rest = "/" + "/".join(parts[7:]) if len(parts) > 7 else ""
+    header = request.headers.get("x-road-client", "")
+    if not header:
+        raise GatewayError(400, "Client.MissingHeader", "the X-Road-Client header is required")
+    try:
+        client = ClientId.parse(header)
+    except BadIdentifier as error:
+        raise GatewayError(400, "Client.InvalidClientIdentifier", str(error)) from error
+    if str(client.member) != gateway.member_id:
+        raise GatewayError(
+            400,
+            "Client.InvalidClientIdentifier",
+            f"this gateway serves {gateway.member_id}, not {client.member}",
+        )
+    conf, keys = gateway.current()
+    if not conf.has_client(client):
+        raise GatewayError(
+            400,
+            "Client.InvalidClientIdentifier",
+            f"{client} is not a subsystem in the global configuration",
+        )
+    address = conf.gateway_address(str(provider.member))
+    if address is None:
+        raise GatewayError(
+            500,
+            "Server.ClientProxy.UnknownMember",
+            f"{provider.member} has no gateway in the global configuration",
+        )
+    headers = {
+        name: request.headers[name] for name in PASSED_REQUEST_HEADERS if name in request.headers
+    }
+    headers["x-road-client"] = str(client)
+    headers.setdefault("x-road-id", str(uuid.uuid4()))
+    message_id = headers["x-road-id"]
+    target = f"/{service.path()}{rest}" + (f"?{query}" if query else "")
+    summary = messages.request_summary(
+        message_id=message_id,
+        time=now(),
+        client=str(client),
+        service=str(service),
+        method=request.method,
+        path=target,
+        headers=headers,
+        body=request.body,
+    )
+    signature = keys.signer.sign(summary)
+    # Logged while it travels: the answer waits for the commit (below).
+    request_logged = asyncio.ensure_future(
+        gateway.log.append(
+            record(
+                "client",
+                "request",
+                message_id,
+                client,
+                service,
+                signature,
+                request.body,
+                headers,
+            )
+        )
+    )
+    try:
+        status, answer_headers, body = await _send(
+            gateway, address, provider, request.method, target, headers, request.body, signature
+        )
+    finally:
+        await request_logged
+    if "x-road-error" in answer_headers and messages.SIGNATURE_HEADER not in answer_headers:
+        return http.Response(status, body, passed_error_headers(answer_headers))
+    response_signature = answer_headers.get(messages.SIGNATURE_HEADER, "")
+    try:
+        _signer, signed = messages.verify(response_signature, conf, member_id=str(provider.member))
+        messages.check(
+            signed,
+            messages.response_summary(
+                request_signature=signature,
+                time=now(),
+                status=status,
+                headers=answer_headers,
+                body=body,
+            ),
+        )
+    except messages.MessageError as error:
+        raise GatewayError(
+            500,
+            f"Server.ClientProxy.{error.code}",
+            f"the provider's response was refused: {error}",
+        ) from error
+    await gateway.log.append(
+        record(
+            "client",
+            "response",
+            message_id,
+            client,
+            service,
+            response_signature,
+            body,
+            headers,
+            status,
+        )
+    )
+    out = {
+        "x-road-client": str(client),
+        "x-road-service": str(service),
+        "x-road-id": message_id,
+        "x-road-request-hash": messages.request_hash(signature),
+    }
+    out.update(signed_response_headers(answer_headers))
+    return http.Response(status, body, out)
+
+
+async def _connect(
+    gateway: Gateway, address: str, provider: ClientId, conf: GlobalConf
+) -> Connection:
+    _server_context, client_context = gateway._contexts()
+    parts = urlsplit(address)
+    try:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(
+                parts.hostname,
+                parts.port or 443,
+                ssl=client_context,
+                server_hostname=parts.hostname,
+            ),
+            TIMEOUT_SECONDS,
+        )
+    except (OSError, ssl.SSLError, TimeoutError) as error:
+        raise GatewayError(
+            500,
+            "Server.ClientProxy.NetworkError",
+            f"cannot reach {provider.member}'s gateway: {error}",
+        ) from error
+    der = writer.get_extra_info("ssl_object").getpeercert(binary_form=True)
+    owner = conf.gateway_tls_fingerprints.get(ca.fingerprint_der(der))
+    if owner != str(provider.member):
+        writer.close()
+        raise GatewayError(
+            500,
+            "Server.ClientProxy.SslAuthenticationFailed",
+            f"the gateway at {address} does not present a certificate the global configuration lists for {provider.member}",
+        )
+    return Connection(reader, writer)
+
+
+async def _send(
+    gateway: Gateway,
+    address: str,
+    provider: ClientId,
+    method: str,
+    target: str,
+    headers: dict[str, str],
+    body: bytes,
+    signature: str,
+) -> tuple[int, dict[str, str], bytes]:
+    conf, _keys = gateway.current()
+    wire = [(name, value) for name, value in headers.items()]
+    wire += [
+        (messages.SIGNATURE_HEADER, signature),
+        ("host", urlsplit(address).netloc),
+        ("content-length", str(len(body))),
+    ]
+    request = h11.Request(method=method, target=target.encode(), headers=wire)
+    for attempt in range(2):
+        connection = gateway.pool.take(address)
+        fresh = connection is None
+        if connection is None:
+            connection = await _connect(gateway, address, provider, conf)
+        try:
+            answer = await asyncio.wait_for(connection.exchange(request, body), TIMEOUT_SECONDS)
+        except (
+            OSError,
+            ConnectionError,
+            h11.ProtocolError,
+            ssl.SSLError,
+            TimeoutError,
+        ) as error:
+            connection.close()
+            if fresh or attempt:  # a kept connection may have gone stale: one more try
+                raise GatewayError(
+                    500,
+                    "Server.ClientProxy.NetworkError",
+                    f"{provider.member}'s gateway did not answer: {error}",
+                ) from error
+            continue
+        gateway.pool.give(address, connection)
+        return answer
+    raise GatewayError(500, "Server.ClientProxy.NetworkError", "no answer")
