@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import unquote
@@ -12,7 +14,7 @@ from urllib.parse import unquote
 from digigov.core import clock
 from digigov.exchange import http, messages
 from digigov.exchange.identifiers import ClientId, ServiceId
-from digigov.exchange.log import Record
+from digigov.exchange.log import MessageLog, Record
 
 logger = logging.getLogger("digigov.exchange.gateway")
 T = TypeVar("T")
@@ -50,30 +52,45 @@ def now() -> dt.datetime:
     return clock.now()
 
 
-def record(
-    side: str,
-    direction: str,
-    message_id: str,
-    client: ClientId,
-    service: ServiceId,
-    signature: str,
-    body: bytes,
-    headers: dict[str, str],
-    status: int | None = None,
-) -> Record:
-    """What the log keeps of a message: who, which service, for whom, why, and the signature."""
-    return Record(
-        side,
-        direction,
-        message_id,
-        str(client),
-        str(service),
-        signature,
-        body,
-        headers.get("x-road-userid", ""),
-        unquote(headers.get("x-road-issue", "")),
-        status,
-    )
+@dataclass(frozen=True)
+class Trail:
+    """One message's two entries in the gateway's log: the request, then its response.
+    Each keeps who called which service, for whom, why, and the signature."""
+
+    log: MessageLog
+    side: str  # client or server
+    message_id: str
+    client: ClientId
+    service: ServiceId
+    headers: dict[str, str]
+
+    async def request_during(self, signature: str, body: bytes, work: Awaitable[T]) -> T:
+        """Log the request while `work` runs; return its result once the entry is
+        committed, so nothing is answered that is not logged."""
+        logged = asyncio.ensure_future(self.log.append(self._record("request", signature, body)))
+        try:
+            return await work
+        finally:
+            await logged
+
+    async def response(self, signature: str, body: bytes, status: int) -> None:
+        await self.log.append(self._record("response", signature, body, status))
+
+    def _record(
+        self, direction: str, signature: str, body: bytes, status: int | None = None
+    ) -> Record:
+        return Record(
+            self.side,
+            direction,
+            self.message_id,
+            str(self.client),
+            str(self.service),
+            signature,
+            body,
+            self.headers.get("x-road-userid", ""),
+            unquote(self.headers.get("x-road-issue", "")),
+            status,
+        )
 
 
 def signed_response_headers(headers: dict[str, str]) -> dict[str, str]:

@@ -23,13 +23,13 @@ from digigov.exchange.gateway.base import (
     PASSED_REQUEST_HEADERS,
     TIMEOUT_SECONDS,
     GatewayError,
+    Trail,
     error_response,
     now,
     passed_error_headers,
-    record,
     signed_response_headers,
 )
-from digigov.exchange.gateway.connections import Connection
+from digigov.exchange.gateway.connections import FAILURES, Connection, exchange_kept_alive
 from digigov.exchange.identifiers import BadIdentifier, ClientId, ServiceId
 
 if TYPE_CHECKING:
@@ -111,27 +111,12 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
         body=request.body,
     )
     signature = keys.signer.sign(summary)
-    # Logged while it travels: the answer waits for the commit (below).
-    request_logged = asyncio.ensure_future(
-        gateway.log.append(
-            record(
-                "client",
-                "request",
-                message_id,
-                client,
-                service,
-                signature,
-                request.body,
-                headers,
-            )
-        )
+    trail = Trail(gateway.log, "client", message_id, client, service, headers)
+    status, answer_headers, body = await trail.request_during(
+        signature,
+        request.body,
+        _send(gateway, address, provider, request.method, target, headers, request.body, signature),
     )
-    try:
-        status, answer_headers, body = await _send(
-            gateway, address, provider, request.method, target, headers, request.body, signature
-        )
-    finally:
-        await request_logged
     if "x-road-error" in answer_headers and messages.SIGNATURE_HEADER not in answer_headers:
         return http.Response(status, body, passed_error_headers(answer_headers))
     response_signature = answer_headers.get(messages.SIGNATURE_HEADER, "")
@@ -153,19 +138,7 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
             f"Server.ClientProxy.{error.code}",
             f"the provider's response was refused: {error}",
         ) from error
-    await gateway.log.append(
-        record(
-            "client",
-            "response",
-            message_id,
-            client,
-            service,
-            response_signature,
-            body,
-            headers,
-            status,
-        )
-    )
+    await trail.response(response_signature, body, status)
     out = {
         "x-road-client": str(client),
         "x-road-service": str(service),
@@ -227,28 +200,18 @@ async def _send(
         ("content-length", str(len(body))),
     ]
     request = h11.Request(method=method, target=target.encode(), headers=wire)
-    for attempt in range(2):
-        connection = gateway.pool.take(address)
-        fresh = connection is None
-        if connection is None:
-            connection = await _connect(gateway, address, provider, conf)
-        try:
-            answer = await asyncio.wait_for(connection.exchange(request, body), TIMEOUT_SECONDS)
-        except (
-            OSError,
-            ConnectionError,
-            h11.ProtocolError,
-            ssl.SSLError,
-            TimeoutError,
-        ) as error:
-            connection.close()
-            if fresh or attempt:  # a kept connection may have gone stale: one more try
-                raise GatewayError(
-                    500,
-                    "Server.ClientProxy.NetworkError",
-                    f"{provider.member}'s gateway did not answer: {error}",
-                ) from error
-            continue
-        gateway.pool.give(address, connection)
-        return answer
-    raise GatewayError(500, "Server.ClientProxy.NetworkError", "no answer")
+    try:
+        return await exchange_kept_alive(
+            gateway.pool,
+            address,
+            lambda: _connect(gateway, address, provider, conf),
+            request,
+            body,
+            TIMEOUT_SECONDS,
+        )
+    except FAILURES as error:
+        raise GatewayError(
+            500,
+            "Server.ClientProxy.NetworkError",
+            f"{provider.member}'s gateway did not answer: {error}",
+        ) from error

@@ -4,8 +4,13 @@ a gateway fronts."""
 from __future__ import annotations
 
 import asyncio
+import ssl
+from collections.abc import Awaitable, Callable
 
 import h11
+
+# What a kept-alive connection that went stale, or a peer that failed, raises.
+FAILURES = (OSError, ConnectionError, h11.ProtocolError, ssl.SSLError, TimeoutError)
 
 
 class Connection:
@@ -79,3 +84,31 @@ class Pool:
             for connection in idle:
                 connection.close()
         self.idle.clear()
+
+
+async def exchange_kept_alive(
+    pool: Pool,
+    address: str,
+    connect: Callable[[], Awaitable[Connection]],
+    request: h11.Request,
+    body: bytes,
+    timeout: float,
+) -> tuple[int, dict[str, str], bytes]:
+    """Send on an idle connection to `address`, or a new one from `connect`. A kept
+    connection may have gone stale while idle, so its failure earns one more try on
+    a fresh connection; a fresh connection's failure is raised."""
+    for attempt in range(2):
+        connection = pool.take(address)
+        fresh = connection is None
+        if connection is None:
+            connection = await connect()
+        try:
+            answer = await asyncio.wait_for(connection.exchange(request, body), timeout)
+        except FAILURES:
+            connection.close()
+            if fresh or attempt:
+                raise
+            continue
+        pool.give(address, connection)
+        return answer
+    raise ConnectionError("no answer")

@@ -26,12 +26,12 @@ from digigov.exchange.gateway.base import (
     SERVICE_TOKEN_HEADER,
     TIMEOUT_SECONDS,
     GatewayError,
+    Trail,
     error_response,
     now,
-    record,
     signed_response_headers,
 )
-from digigov.exchange.gateway.connections import Connection
+from digigov.exchange.gateway.connections import FAILURES, Connection, exchange_kept_alive
 from digigov.exchange.identifiers import BadIdentifier, ClientId, ServiceId
 from digigov.exchange.models import LocalService
 
@@ -115,27 +115,12 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
             "Server.ServerProxy.AccessDenied",
             f"{client} may not call {service} {request.method} {rest or '/'}",
         )
-    # Logged while the service works: the response waits for the commit.
-    request_logged = asyncio.ensure_future(
-        gateway.log.append(
-            record(
-                "server",
-                "request",
-                message_id,
-                client,
-                service,
-                signature,
-                request.body,
-                headers,
-            )
-        )
+    trail = Trail(gateway.log, "server", message_id, client, service, headers)
+    status, answer_headers, body = await trail.request_during(
+        signature,
+        request.body,
+        _answer(gateway, code, client, service, conf, query, request, rest, headers),
     )
-    try:
-        status, answer_headers, body = await _answer(
-            gateway, code, client, service, conf, query, request, rest, headers
-        )
-    finally:
-        await request_logged
     response_signature = keys.signer.sign(
         messages.response_summary(
             request_signature=signature,
@@ -145,19 +130,7 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
             body=body,
         )
     )
-    await gateway.log.append(
-        record(
-            "server",
-            "response",
-            message_id,
-            client,
-            service,
-            response_signature,
-            body,
-            headers,
-            status,
-        )
-    )
+    await trail.response(response_signature, body, status)
     out = {messages.SIGNATURE_HEADER: response_signature}
     out.update(signed_response_headers(answer_headers))
     return http.Response(status, body, out)
@@ -221,37 +194,22 @@ async def _call_service(
     ]
     request = h11.Request(method=method, target=target.encode(), headers=wire)
     address = f"{parts.hostname}:{parts.port or 80}"
-    for attempt in range(2):
-        connection = gateway.services_pool.take(address)
-        fresh = connection is None
-        if connection is None:
-            try:
-                reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection(parts.hostname, parts.port or 80), TIMEOUT_SECONDS
-                )
-            except (OSError, TimeoutError) as error:
-                raise GatewayError(
-                    500,
-                    "Server.ServerProxy.ServiceFailed",
-                    f"the service did not answer: {error}",
-                ) from error
-            connection = Connection(reader, writer)
-        try:
-            status, answer_headers, answer = await asyncio.wait_for(
-                connection.exchange(request, body), TIMEOUT_SECONDS
-            )
-        except (OSError, ConnectionError, h11.ProtocolError, TimeoutError) as error:
-            connection.close()
-            if fresh or attempt:
-                raise GatewayError(
-                    500,
-                    "Server.ServerProxy.ServiceFailed",
-                    f"the service did not answer: {error}",
-                ) from error
-            continue
-        gateway.services_pool.give(address, connection)
-        return status, signed_response_headers(answer_headers), answer
-    raise GatewayError(500, "Server.ServerProxy.ServiceFailed", "no answer")
+
+    async def connect() -> Connection:
+        reader, writer = await asyncio.wait_for(
+            asyncio.open_connection(parts.hostname, parts.port or 80), TIMEOUT_SECONDS
+        )
+        return Connection(reader, writer)
+
+    try:
+        status, answer_headers, answer = await exchange_kept_alive(
+            gateway.services_pool, address, connect, request, body, TIMEOUT_SECONDS
+        )
+    except FAILURES as error:
+        raise GatewayError(
+            500, "Server.ServerProxy.ServiceFailed", f"the service did not answer: {error}"
+        ) from error
+    return status, signed_response_headers(answer_headers), answer
 
 
 async def _call_over_https(
