@@ -145,7 +145,7 @@ def member_by_id(member_id: str) -> Member:
 
 def subsystem_by_id(client_id: str) -> Subsystem:
     try:
-        client = ClientId.parse(client_id)
+        client = ClientId.subsystem_of(client_id)
     except BadIdentifier as error:
         raise ValidationError(str(error), code="identifier") from error
     found = Subsystem.objects.filter(

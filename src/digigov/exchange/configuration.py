@@ -166,6 +166,9 @@ class GlobalConf:
         )
 
     def has_client(self, client: ClientId) -> bool:
+        """A subsystem of the federation, or a member calling as itself."""
+        if not client.subsystem:
+            return self.member_name(str(client.member)) is not None
         return client in self._client_set
 
     @cached_property
@@ -188,6 +191,10 @@ class GlobalConf:
                 continue
             return True
         return False
+
+    def access_of(self, client: ClientId, service: ServiceId) -> list[tuple[str, str]]:
+        """The client's rights on the service: (method or "", path prefix or "")."""
+        return list(self._right_index().get((str(service), str(client)), []))
 
     def allowed_services(self, client: ClientId, provider: ClientId) -> list[str]:
         prefix = f"{provider}/"

@@ -10,8 +10,10 @@ import asyncio
 import json
 import logging
 import ssl
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 import h11
 
@@ -25,7 +27,7 @@ READ_CHUNK = 64 * 1024
 class Request:
     method: str
     target: str  # path and query, as sent
-    headers: dict[str, str]  # lower-case names; the last of repeated headers wins
+    headers: dict[str, str]  # lower-case names (_headers)
     body: bytes
     peer_certificate: bytes | None = None  # DER, on the TLS side
 
@@ -40,12 +42,56 @@ class Response:
 Handler = Callable[[Request], Awaitable[Response]]
 
 
+JSON = "application/json; charset=utf-8"
+XML = "text/xml; charset=utf-8"
+
+
 def json_response(status: int, document: object, headers: dict[str, str] | None = None) -> Response:
     return Response(
         status,
         json.dumps(document, ensure_ascii=False).encode(),
-        {"content-type": "application/json", **(headers or {})},
+        {"content-type": JSON, **(headers or {})},
     )
+
+
+def wants_xml(accept: str) -> bool:
+    """Does the client ask for XML before JSON (X-Road answers either)?"""
+    ranked = [part.split(";")[0].strip().lower() for part in accept.split(",") if part.strip()]
+    for kind in ranked:
+        if kind in {"application/xml", "text/xml"}:
+            return True
+        if kind in {"application/json", "*/*", "application/*"}:
+            return False
+    return False
+
+
+def error(code: str, message: str, accept: str = "") -> Response:
+    """An X-Road error (PR-REST 4.6): 400 for the client's fault (`Client.*`), 500 for
+    a gateway's or the network's; `X-Road-Error` names it; the body in JSON, or in
+    XML when asked, with a `detail` id to find it in the logs by."""
+    status = 400 if code.startswith("Client.") else 500
+    detail = str(uuid.uuid4())
+    headers = {"x-road-error": code}
+    if wants_xml(accept):
+        root = ElementTree.Element("error")
+        for name, value in (("type", code), ("message", message), ("detail", detail)):
+            ElementTree.SubElement(root, name).text = value
+        body = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+        return Response(status, body, {"content-type": XML, **headers})
+    return json_response(status, {"type": code, "message": message, "detail": detail}, headers)
+
+
+def _headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Lower-case names. A repeated header's values are joined with ", " (RFC 9110 5.3),
+    except X-Road's own, of which the last wins (PR-REST 4.3)."""
+    headers: dict[str, str] = {}
+    for name_bytes, value_bytes in raw:
+        name, value = name_bytes.decode("latin-1").lower(), value_bytes.decode("latin-1")
+        if name in headers and not name.startswith("x-road-"):
+            headers[name] = f"{headers[name]}, {value}"
+        else:
+            headers[name] = value
+    return headers
 
 
 async def _read_event(connection: h11.Connection, reader: asyncio.StreamReader) -> object:
@@ -70,10 +116,7 @@ async def serve_connection(
                 return
             if not isinstance(event, h11.Request):
                 return
-            headers = {
-                name.decode("latin-1").lower(): value.decode("latin-1")
-                for name, value in event.headers
-            }
+            headers = _headers(event.headers)
             body = bytearray()
             too_large = False
             while True:
@@ -88,8 +131,10 @@ async def serve_connection(
                 else:
                     return
             if too_large:
-                response = json_response(
-                    413, {"type": "Client.BadRequest", "message": "the body is too large"}
+                response = error(
+                    "Client.BadRequest",
+                    f"the body is larger than {MAX_BODY} bytes",
+                    headers.get("accept", ""),
                 )
             else:
                 request = Request(
@@ -103,10 +148,8 @@ async def serve_connection(
                     response = await handler(request)
                 except Exception:  # a fault of ours: answer it, keep serving
                     logger.exception("the gateway failed on %s %s", request.method, request.target)
-                    response = json_response(
-                        500,
-                        {"type": "Server.InternalError", "message": "the gateway failed"},
-                        {"x-road-error": "Server.InternalError"},
+                    response = error(
+                        "Server.InternalError", "the gateway failed", headers.get("accept", "")
                     )
             out = [(name, value) for name, value in response.headers.items()]
             out.append(("content-length", str(len(response.body))))

@@ -42,31 +42,41 @@ class MemberId:
 
 @dataclass(frozen=True, order=True)
 class ClientId:
-    """A subsystem: what calls and what offers services."""
+    """A subsystem: what calls and what offers services. A client may also be a member
+    itself, without a subsystem (PR-REST 4.3: `X-Road-Client` with three parts)."""
 
     instance: str
     member_class: str
     member_code: str
-    subsystem: str
+    subsystem: str = ""
 
     def __post_init__(self) -> None:
         MemberId(self.instance, self.member_class, self.member_code)
-        _part(self.subsystem, "the subsystem")
+        if self.subsystem:
+            _part(self.subsystem, "the subsystem")
 
     @property
     def member(self) -> MemberId:
         return MemberId(self.instance, self.member_class, self.member_code)
 
     def __str__(self) -> str:
-        return f"{self.member}/{self.subsystem}"
+        return f"{self.member}/{self.subsystem}" if self.subsystem else str(self.member)
 
     @classmethod
     def parse(cls, text: str) -> ClientId:
-        """`instance/class/code/subsystem`, as in the X-Road-Client header."""
+        """`instance/class/code[/subsystem]`, as in the X-Road-Client header."""
         parts = [unquote(part) for part in text.strip().split("/")]
-        if len(parts) != 4:
-            raise BadIdentifier(f"{text!r} is not instance/memberClass/memberCode/subsystemCode")
+        if len(parts) not in {3, 4} or (len(parts) == 4 and not parts[3]):
+            raise BadIdentifier(f"{text!r} is not instance/memberClass/memberCode[/subsystemCode]")
         return cls(*parts)
+
+    @classmethod
+    def subsystem_of(cls, text: str) -> ClientId:
+        """A subsystem only: what offers a service."""
+        found = cls.parse(text)
+        if not found.subsystem:
+            raise BadIdentifier(f"{text!r} is not instance/memberClass/memberCode/subsystemCode")
+        return found
 
 
 @dataclass(frozen=True, order=True)
@@ -75,6 +85,8 @@ class ServiceId:
     service_code: str
 
     def __post_init__(self) -> None:
+        if not self.client.subsystem:
+            raise BadIdentifier(f"a service belongs to a subsystem, not to {self.client}")
         _part(self.service_code, "the service code")
 
     def __str__(self) -> str:
@@ -84,7 +96,7 @@ class ServiceId:
     def parse(cls, text: str) -> ServiceId:
         """`instance/class/code/subsystem/service`."""
         client, _, code = text.strip().rpartition("/")
-        return cls(ClientId.parse(client), unquote(code))
+        return cls(ClientId.subsystem_of(client), unquote(code))
 
     def path(self) -> str:
         """The URL form: each part percent-encoded on its own, `/` kept."""

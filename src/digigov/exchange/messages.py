@@ -1,8 +1,8 @@
 """Signed messages between gateways (docs/adr/0007).
 
-The consumer's gateway signs a summary of the request: its id and time, who
-calls which service, the method and path, the SHA-256 of the X-Road headers
-and of the body. The provider's gateway signs the same of its response, with
+The consumer's gateway signs a summary of the request: its ids and time, who
+calls which service, the method and path, the SHA-256 of every end-to-end
+header and of the body. The provider's gateway signs the same of its response, with
 the hash of the request it answers. Signatures are compact JWS (ES256) with
 the signing certificate's fingerprint in `x5t#S256`; the receiver finds the
 certificate in the global configuration, recomputes every hash and compares.
@@ -31,19 +31,37 @@ from digigov.exchange import ca
 from digigov.exchange.configuration import GlobalConf
 
 SIGNATURE_HEADER = "x-digigov-signature"
-# The request headers a signature covers (lower case); others pass unsigned.
-SIGNED_HEADERS = (
-    "content-type",
-    "x-road-client",
-    "x-road-id",
-    "x-road-userid",
-    "x-road-issue",
-    "x-road-represented-party",
-    "accept-language",
-    "skv_client_correlation_id",  # Mina ärenden's correlation id
+# Never passed on, never signed: the connection's own headers (RFC 9110 7.6.1) and
+# those the transport sets again at every hop.
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "host",
+        "content-length",
+        "expect",
+    }
 )
-# The response headers a signature covers; the gateway passes these on.
-SIGNED_RESPONSE_HEADERS = ("content-type", "content-language", "skv_client_correlation_id")
+# The gateways' own headers between themselves and towards the services they front.
+OWN_PREFIX = "x-digigov-"
+# What the gateways themselves set on an answer; a service's own are not passed.
+GATEWAY_RESPONSE_HEADERS = frozenset(
+    {
+        "x-road-client",
+        "x-road-service",
+        "x-road-id",
+        "x-road-request-id",
+        "x-road-request-hash",
+        "x-road-error",
+    }
+)
 # How far a message's time may be from ours.
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
@@ -101,9 +119,39 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def headers_hash(headers: Mapping[str, str], names: tuple[str, ...] = SIGNED_HEADERS) -> str:
-    lines = [f"{name}:{headers.get(name, '').strip()}" for name in names]
+def end_to_end(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers that pass through the gateways, both ways (PR-REST 4.3, 4.4): every
+    one but the hop-by-hop ones, those the Connection header names, and our own."""
+    named = {name.strip().lower() for name in headers.get("connection", "").split(",")}
+    return {
+        name: value
+        for name, value in headers.items()
+        if name not in HOP_BY_HOP and name not in named and not name.startswith(OWN_PREFIX)
+    }
+
+
+def response_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A service's answer's headers as they pass on: end to end, but not those only the
+    gateways set."""
+    return {
+        name: value
+        for name, value in end_to_end(headers).items()
+        if name not in GATEWAY_RESPONSE_HEADERS
+    }
+
+
+def headers_hash(headers: Mapping[str, str]) -> str:
+    """The signature covers every header that passes, by lower-case name."""
+    passed = end_to_end(headers)
+    lines = [f"{name}:{passed[name].strip()}" for name in sorted(passed)]
     return sha256("\n".join(lines).encode())
+
+
+def replay_key(signature: str) -> str:
+    """What makes a signed message unique: its signed header and summary, which name the
+    sender, the request id the sending gateway gave it and the time. Not the signature's
+    own bytes, which another valid signature of the same summary would change."""
+    return sha256(signature.rpartition(".")[0].encode())
 
 
 def request_hash(signature: str) -> str:
@@ -125,6 +173,8 @@ def request_summary(
     return {
         "kind": "request",
         "id": message_id,
+        # the sending gateway's own id of this message, so no two summaries are alike
+        "request_id": headers.get("x-road-request-id", ""),
         "time": time.astimezone(dt.UTC).isoformat(),
         "client": client,
         "service": service,
@@ -148,7 +198,7 @@ def response_summary(
         "request": request_hash(request_signature),
         "time": time.astimezone(dt.UTC).isoformat(),
         "status": status,
-        "headers": headers_hash(headers, SIGNED_RESPONSE_HEADERS),
+        "headers": headers_hash(response_headers(headers)),
         "body": sha256(body),
     }
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -19,8 +18,6 @@ from digigov.exchange.log import MessageLog, Record
 logger = logging.getLogger("digigov.exchange.gateway")
 T = TypeVar("T")
 METASERVICES = ("listMethods", "allowedMethods", "getOpenAPI")
-# The headers a signature covers pass through, and Accept; hop-by-hop ones do not.
-PASSED_REQUEST_HEADERS = ("accept", *messages.SIGNED_HEADERS)
 # The gateway proves itself to the services it fronts with their token.
 SERVICE_TOKEN_HEADER = "x-digigov-gateway-token"  # noqa: S105 - a header name
 REFRESH_SECONDS = 30.0
@@ -33,19 +30,16 @@ TIMEOUT_SECONDS = 30.0
 
 
 class GatewayError(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    """An X-Road error (http.error): `Client.*` is the caller's fault, the rest ours."""
+
+    def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
-        self.status = status
         self.code = code
         self.message = message
 
 
-def error_response(error: GatewayError) -> http.Response:
-    return http.json_response(
-        error.status,
-        {"type": error.code, "message": error.message, "detail": str(uuid.uuid4())},
-        {"x-road-error": error.code},
-    )
+def error_response(error: GatewayError, request: http.Request) -> http.Response:
+    return http.error(error.code, error.message, request.headers.get("accept", ""))
 
 
 def now() -> dt.datetime:
@@ -91,14 +85,6 @@ class Trail:
             unquote(self.headers.get("x-road-issue", "")),
             status,
         )
-
-
-def signed_response_headers(headers: dict[str, str]) -> dict[str, str]:
-    return {k: headers[k] for k in messages.SIGNED_RESPONSE_HEADERS if headers.get(k)}
-
-
-def passed_error_headers(headers: dict[str, str]) -> dict[str, str]:
-    return {k: v for k, v in headers.items() if k in ("content-type", "x-road-error")}
 
 
 @dataclass(frozen=True)

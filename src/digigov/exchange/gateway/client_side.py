@@ -20,14 +20,11 @@ from digigov.exchange import ca, http, messages
 from digigov.exchange.configuration import GlobalConf
 from digigov.exchange.gateway import metaservices
 from digigov.exchange.gateway.base import (
-    PASSED_REQUEST_HEADERS,
     TIMEOUT_SECONDS,
     GatewayError,
     Trail,
     error_response,
     now,
-    passed_error_headers,
-    signed_response_headers,
 )
 from digigov.exchange.gateway.connections import FAILURES, Connection, exchange_kept_alive
 from digigov.exchange.identifiers import BadIdentifier, ClientId, ServiceId
@@ -40,23 +37,20 @@ async def handle(gateway: Gateway, request: http.Request) -> http.Response:
     try:
         return await _handle(gateway, request)
     except GatewayError as error:
-        return error_response(error)
+        return error_response(error, request)
 
 
 async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
     path, _, query = request.target.partition("?")
     if path == "/listClients" and request.method == "GET":
         conf, _keys = gateway.current()
-        return http.json_response(
-            200, {"member": [metaservices.client_json(c) for c in conf.clients()]}
-        )
+        return metaservices.list_clients(conf, request.headers.get("accept", ""))
     if path == "/health":
         conf, _keys = gateway.current()
         return http.json_response(200, {"status": "ok", "configuration": conf.version})
     parts = path.split("/")
     if len(parts) < 7 or parts[1] != "r1" or not parts[6]:
         raise GatewayError(
-            400,
             "Client.BadRequest",
             "use /r1/{instance}/{class}/{code}/{subsystem}/{service}[/path]",
         )
@@ -64,40 +58,37 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
         provider = ClientId(*(unquote(p) for p in parts[2:6]))
         service = ServiceId(provider, unquote(parts[6]))
     except BadIdentifier as error:
-        raise GatewayError(400, "Client.InvalidServiceIdentifier", str(error)) from error
+        raise GatewayError("Client.InvalidServiceIdentifier", str(error)) from error
     rest = "/" + "/".join(parts[7:]) if len(parts) > 7 else ""
     header = request.headers.get("x-road-client", "")
     if not header:
-        raise GatewayError(400, "Client.MissingHeader", "the X-Road-Client header is required")
+        raise GatewayError("Client.MissingHeader", "the X-Road-Client header is required")
     try:
         client = ClientId.parse(header)
     except BadIdentifier as error:
-        raise GatewayError(400, "Client.InvalidClientIdentifier", str(error)) from error
+        raise GatewayError("Client.InvalidClientIdentifier", str(error)) from error
     if str(client.member) != gateway.member_id:
         raise GatewayError(
-            400,
             "Client.InvalidClientIdentifier",
             f"this gateway serves {gateway.member_id}, not {client.member}",
         )
     conf, keys = gateway.current()
     if not conf.has_client(client):
         raise GatewayError(
-            400,
-            "Client.InvalidClientIdentifier",
-            f"{client} is not a subsystem in the global configuration",
+            "Client.InvalidClientIdentifier", f"{client} is not in the global configuration"
         )
     address = conf.gateway_address(str(provider.member))
     if address is None:
         raise GatewayError(
-            500,
             "Server.ClientProxy.UnknownMember",
             f"{provider.member} has no gateway in the global configuration",
         )
-    headers = {
-        name: request.headers[name] for name in PASSED_REQUEST_HEADERS if name in request.headers
-    }
+    # Every end-to-end header passes (PR-REST 4.3): Authorization, If-None-Match, ...
+    headers = messages.end_to_end(request.headers)
     headers["x-road-client"] = str(client)
     headers.setdefault("x-road-id", str(uuid.uuid4()))
+    # this gateway's own id of the message: unique, so the provider can refuse a replay
+    headers["x-road-request-id"] = str(uuid.uuid4())
     message_id = headers["x-road-id"]
     target = f"/{service.path()}{rest}" + (f"?{query}" if query else "")
     summary = messages.request_summary(
@@ -118,7 +109,9 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
         _send(gateway, address, provider, request.method, target, headers, request.body, signature),
     )
     if "x-road-error" in answer_headers and messages.SIGNATURE_HEADER not in answer_headers:
-        return http.Response(status, body, passed_error_headers(answer_headers))
+        # the provider's gateway refused or failed: its X-Road error, as it gave it
+        kept = {k: v for k, v in answer_headers.items() if k in {"content-type", "x-road-error"}}
+        return http.Response(status, body, kept)
     response_signature = answer_headers.get(messages.SIGNATURE_HEADER, "")
     try:
         _signer, signed = messages.verify(response_signature, conf, member_id=str(provider.member))
@@ -134,7 +127,6 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
         )
     except messages.MessageError as error:
         raise GatewayError(
-            500,
             f"Server.ClientProxy.{error.code}",
             f"the provider's response was refused: {error}",
         ) from error
@@ -143,9 +135,10 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
         "x-road-client": str(client),
         "x-road-service": str(service),
         "x-road-id": message_id,
+        "x-road-request-id": headers["x-road-request-id"],
         "x-road-request-hash": messages.request_hash(signature),
     }
-    out.update(signed_response_headers(answer_headers))
+    out.update(messages.response_headers(answer_headers))
     return http.Response(status, body, out)
 
 
@@ -166,7 +159,6 @@ async def _connect(
         )
     except (OSError, ssl.SSLError, TimeoutError) as error:
         raise GatewayError(
-            500,
             "Server.ClientProxy.NetworkError",
             f"cannot reach {provider.member}'s gateway: {error}",
         ) from error
@@ -175,7 +167,6 @@ async def _connect(
     if owner != str(provider.member):
         writer.close()
         raise GatewayError(
-            500,
             "Server.ClientProxy.SslAuthenticationFailed",
             f"the gateway at {address} does not present a certificate the global configuration lists for {provider.member}",
         )
@@ -211,7 +202,6 @@ async def _send(
         )
     except FAILURES as error:
         raise GatewayError(
-            500,
             "Server.ClientProxy.NetworkError",
             f"{provider.member}'s gateway did not answer: {error}",
         ) from error

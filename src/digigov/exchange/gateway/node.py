@@ -62,7 +62,7 @@ class Gateway:
         self.log = MessageLog(self.name, self.database)
         self.conf: GlobalConf | None = None
         self.keys: Keys | None = None
-        self.seen: dict[str, float] = {}
+        self.seen: dict[str, float] = {}  # messages.replay_key: when received
         self.services: dict[tuple[str, str], LocalService] = {}
         self.pool = Pool()  # to other gateways
         self.services_pool = Pool()  # to the services this gateway fronts
@@ -97,10 +97,10 @@ class Gateway:
             self.keys = self._keys(self.conf)
         if not self.seen:
             since = now() - 2 * messages.CLOCK_SKEW
-            for message_id in MessageLogEntry.objects.filter(
+            for signature in MessageLogEntry.objects.filter(
                 gateway=self.name, side="server", direction="request", logged_at__gte=since
-            ).values_list("message_id", flat=True):
-                self.seen[message_id] = time.monotonic()
+            ).values_list("signature", flat=True):
+                self.seen[messages.replay_key(signature)] = time.monotonic()
 
     def _keys(self, conf: GlobalConf) -> Keys | None:
         """The signing key to use and the TLS key, among those the configuration lists.
@@ -136,20 +136,17 @@ class Gateway:
     def current(self) -> tuple[GlobalConf, Keys]:
         if self.conf is None:
             raise GatewayError(
-                500,
                 "Server.ClientProxy.MissingGlobalConf",
                 "the gateway has no global configuration",
             )
         if self.conf.expired(now()):
             raise GatewayError(
-                500,
                 "Server.ClientProxy.OutdatedGlobalConf",
                 f"the global configuration v{self.conf.version} expired at {self.conf.expires_at.isoformat()}; "
                 "the gateway refuses traffic until it has a new one",
             )
         if self.keys is None:
             raise GatewayError(
-                500,
                 "Server.ClientProxy.MissingKeys",
                 "the gateway has no certified keys in the configuration",
             )

@@ -22,14 +22,12 @@ from digigov.exchange.gateway import metaservices
 from digigov.exchange.gateway.base import (
     MAX_REMEMBERED,
     METASERVICES,
-    PASSED_REQUEST_HEADERS,
     SERVICE_TOKEN_HEADER,
     TIMEOUT_SECONDS,
     GatewayError,
     Trail,
     error_response,
     now,
-    signed_response_headers,
 )
 from digigov.exchange.gateway.connections import FAILURES, Connection, exchange_kept_alive
 from digigov.exchange.identifiers import BadIdentifier, ClientId, ServiceId
@@ -43,7 +41,7 @@ async def handle(gateway: Gateway, request: http.Request) -> http.Response:
     try:
         return await _handle(gateway, request)
     except GatewayError as error:
-        return error_response(error)
+        return error_response(error, request)
 
 
 async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
@@ -51,7 +49,6 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
     peer = conf.gateway_tls_fingerprints.get(ca.fingerprint_der(request.peer_certificate or b""))
     if peer is None:
         raise GatewayError(
-            403,
             "Server.ServerProxy.SslAuthenticationFailed",
             "the calling gateway's certificate is not in the global configuration",
         )
@@ -59,10 +56,9 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
     try:
         client = ClientId.parse(request.headers.get("x-road-client", ""))
     except BadIdentifier as error:
-        raise GatewayError(400, "Server.ServerProxy.InvalidClientIdentifier", str(error)) from error
+        raise GatewayError("Server.ServerProxy.InvalidClientIdentifier", str(error)) from error
     if str(client.member) != peer:
         raise GatewayError(
-            403,
             "Server.ServerProxy.SslAuthenticationFailed",
             f"{peer}'s gateway may not speak for {client.member}",
         )
@@ -72,15 +68,11 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
         service = ServiceId(ClientId(*(unquote(p) for p in parts[1:5])), unquote(parts[5]))
     except (BadIdentifier, TypeError, IndexError) as error:
         raise GatewayError(
-            400, "Server.ServerProxy.InvalidServiceIdentifier", "not a service address"
+            "Server.ServerProxy.InvalidServiceIdentifier", "not a service address"
         ) from error
     if str(service.client.member) != gateway.member_id:
-        raise GatewayError(
-            400, "Server.ServerProxy.UnknownService", f"{service} is not provided here"
-        )
-    headers = {
-        name: request.headers[name] for name in PASSED_REQUEST_HEADERS if name in request.headers
-    }
+        raise GatewayError("Server.ServerProxy.UnknownService", f"{service} is not provided here")
+    headers = messages.end_to_end(request.headers)
     message_id = headers.get("x-road-id", "")
     try:
         _signer, signed = messages.verify(signature, conf, member_id=str(client.member))
@@ -98,20 +90,19 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
             ),
         )
     except messages.MessageError as error:
-        raise GatewayError(400, f"Server.ServerProxy.{error.code}", str(error)) from error
+        raise GatewayError(f"Server.ServerProxy.{error.code}", str(error)) from error
+    # A replay is the same signed message again; X-Road-Id is the caller's to reuse.
     _forget_old(gateway)
-    if message_id in gateway.seen:
+    key = messages.replay_key(signature)
+    if key in gateway.seen:
         raise GatewayError(
-            400,
-            "Server.ServerProxy.ReplayedMessage",
-            f"message {message_id} was received before",
+            "Server.ServerProxy.ReplayedMessage", f"message {message_id} was received before"
         )
-    gateway.seen[message_id] = time.monotonic()
+    gateway.seen[key] = time.monotonic()
     rest = "/" + "/".join(parts[6:]) if len(parts) > 6 else ""
     code = service.service_code
     if code not in METASERVICES and not conf.allowed(client, service, request.method, rest or "/"):
         raise GatewayError(
-            403,
             "Server.ServerProxy.AccessDenied",
             f"{client} may not call {service} {request.method} {rest or '/'}",
         )
@@ -132,7 +123,7 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
     )
     await trail.response(response_signature, body, status)
     out = {messages.SIGNATURE_HEADER: response_signature}
-    out.update(signed_response_headers(answer_headers))
+    out.update(messages.response_headers(answer_headers))
     return http.Response(status, body, out)
 
 
@@ -152,10 +143,8 @@ async def _answer(
     return await _call_service(gateway, service, request.method, rest, query, headers, request.body)
 
 
-def _forget_old(
-    gateway: Gateway,
-) -> None:
-    """Forget message ids older than the replay window, oldest first (O(1) a message):
+def _forget_old(gateway: Gateway) -> None:
+    """Forget messages older than the replay window, oldest first (O(1) a message):
     an older message is refused by its time anyway."""
     horizon = time.monotonic() - 2 * messages.CLOCK_SKEW.total_seconds()
     seen = gateway.seen
@@ -178,7 +167,6 @@ async def _call_service(
     local = gateway.services.get((service.client.subsystem, service.service_code))
     if local is None:
         raise GatewayError(
-            500,
             "Server.ServerProxy.UnknownService",
             f"{service} has no address at this gateway",
         )
@@ -186,7 +174,7 @@ async def _call_service(
     if parts.scheme != "http":  # an https service is called with httpx
         return await _call_over_https(gateway, local, method, rest, query, headers, body)
     target = f"{parts.path}{rest or ''}" + (f"?{query}" if query else "")
-    wire = [(k, v) for k, v in headers.items() if k in PASSED_REQUEST_HEADERS]
+    wire = list(headers.items())
     wire += [
         (SERVICE_TOKEN_HEADER, local.token),
         ("host", parts.netloc),
@@ -207,9 +195,9 @@ async def _call_service(
         )
     except FAILURES as error:
         raise GatewayError(
-            500, "Server.ServerProxy.ServiceFailed", f"the service did not answer: {error}"
+            "Server.ServerProxy.ServiceFailed", f"the service did not answer: {error}"
         ) from error
-    return status, signed_response_headers(answer_headers), answer
+    return status, answer_headers, answer
 
 
 async def _call_over_https(
@@ -222,12 +210,13 @@ async def _call_over_https(
     body: bytes,
 ) -> tuple[int, dict[str, str], bytes]:
     url = local.base_url + (rest or "") + (f"?{query}" if query else "")
-    forwarded = {k: v for k, v in headers.items() if k in PASSED_REQUEST_HEADERS}
-    forwarded[SERVICE_TOKEN_HEADER] = local.token
+    forwarded = {**headers, SERVICE_TOKEN_HEADER: local.token}
     try:
         answer = await gateway.backend.request(method, url, headers=forwarded, content=body)
     except httpx.HTTPError as error:
         raise GatewayError(
-            500, "Server.ServerProxy.ServiceFailed", f"the service did not answer: {error}"
+            "Server.ServerProxy.ServiceFailed", f"the service did not answer: {error}"
         ) from error
-    return answer.status_code, signed_response_headers(dict(answer.headers)), answer.content
+    answered = dict(answer.headers)
+    answered.pop("content-encoding", None)  # httpx has decoded the body
+    return answer.status_code, answered, answer.content

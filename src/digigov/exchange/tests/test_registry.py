@@ -220,10 +220,19 @@ def test_bad_registry_input_is_refused_with_a_reason(registry, federation):
         actions.revoke_certificate(actor=OPERATOR, fingerprint="0" * 64)
 
 
-@pytest.mark.parametrize("text", ["SE/GOV/1", "SE/GOV/1/a/b", "SE/GOV/1/sub system", ""])
+@pytest.mark.parametrize("text", ["SE/GOV", "SE/GOV/1/a/b", "SE/GOV/1/sub system", "SE/GOV/1/", ""])
 def test_client_identifiers_are_checked(text):
     with pytest.raises(BadIdentifier):
         ClientId.parse(text)
+
+
+def test_a_member_may_be_a_client_but_a_service_belongs_to_a_subsystem():
+    member = ClientId.parse("SE-TEST/GOV/2021009978")
+    assert (member.subsystem, str(member)) == ("", "SE-TEST/GOV/2021009978")
+    with pytest.raises(BadIdentifier):
+        ServiceId(member, "folkbokforing")
+    with pytest.raises(BadIdentifier):
+        ServiceId.parse("SE-TEST/GOV/2021009978/folkbokforing")
 
 
 def test_service_paths_are_percent_encoded_part_by_part():

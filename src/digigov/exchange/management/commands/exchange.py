@@ -350,7 +350,7 @@ class Command(BaseCommand):
     def _local_service(self, _operation: str | None, options: dict[str, Any]) -> None:
         service = actions.save_local_service(
             actor=ACTOR,
-            provider=ClientId.parse(options["subsystem"]),
+            provider=ClientId.subsystem_of(options["subsystem"]),
             code=options["code"],
             base_url=options["url"],
             openapi=_read(options["openapi"]),
