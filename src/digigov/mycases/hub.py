@@ -248,13 +248,18 @@ def merge(request: spec.Request, language: str, outcomes: list[Outcome]) -> HubA
         wanted = part.as_json()
         events: list[spec.Kundhandelse] = []
         total = 0
-        for outcome in outcomes:
-            if outcome.answer is None:
-                continue
-            for group in outcome.answer.kundhandelser:
-                if group.part.as_json() == wanted:
-                    events += group.kundhandelserForPart
-                    total += group.totaltAntalKundhandelser
+        groups = [
+            group
+            for outcome in outcomes
+            if outcome.answer is not None
+            for group in outcome.answer.kundhandelser
+            if group.part.as_json() == wanted
+        ]
+        if not groups:
+            continue  # no producer answered this part: its delfragor say why
+        for group in groups:
+            events += group.kundhandelserForPart
+            total += group.totaltAntalKundhandelser
         page = spec.treat(events, fraga.behandling)
         answered.append(
             {
@@ -265,17 +270,7 @@ def merge(request: spec.Request, language: str, outcomes: list[Outcome]) -> HubA
                 ],
             }
         )
-    delfragor = [
-        {
-            "producent": outcome.producer,
-            "part": part.as_json(),
-            "status": outcome.status,
-            "httpCode": outcome.http_code,
-            **({"message": outcome.message} if outcome.message else {}),
-        }
-        for outcome in outcomes
-        for part in fraga.parter
-    ]
+    delfragor = [delfraga for outcome in outcomes for delfraga in _delfragor(outcome, fraga.parter)]
     status = 206 if any(o.status != "OK" for o in outcomes) else 200
     return HubAnswer(
         status,
@@ -286,6 +281,36 @@ def merge(request: spec.Request, language: str, outcomes: list[Outcome]) -> HubA
         },
         [o.summary() for o in outcomes],
     )
+
+
+def _delfragor(outcome: Outcome, parts: list[spec.Part]) -> list[dict[str, Any]]:
+    """Each part's outcome at one producer: as the producer gave it, or the producer's
+    failure for every part."""
+    if outcome.answer is not None:
+        given = {
+            json.dumps(d.part.as_json() if d.part else None, sort_keys=True): d
+            for d in outcome.answer.delfragor
+        }
+    else:
+        given = {}
+    found = []
+    for part in parts:
+        delfraga = given.get(json.dumps(part.as_json(), sort_keys=True))
+        status, code, message = (
+            (delfraga.status, delfraga.httpCode or 200, delfraga.message or "")
+            if delfraga is not None
+            else (outcome.status, outcome.http_code, outcome.message)
+        )
+        found.append(
+            {
+                "producent": outcome.producer,
+                "part": part.as_json(),
+                "status": status,
+                "httpCode": code,
+                **({"message": message} if message else {}),
+            }
+        )
+    return found
 
 
 # -- for the portal page ------------------------------------------------------------------

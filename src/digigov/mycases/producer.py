@@ -4,9 +4,10 @@ Every event of a case (`cases.models.CaseEvent`) is one kundhändelse:
 `kundhandelseTyp` is the event's `ORG.SERVICE.EVENT`, the two flags are the
 state's, `referenser` carries the registrar number and a link to the case's
 page, and the texts come in the language asked for (Swedish unless English).
-Who may see what: the person asking (`anvandare`) sees cases they applied in
-or submitted, and a company's cases when the company register says they may
-sign for it alone; a question naming anyone else is refused.
+Who may see what (`companies_for`): the person asking (`anvandare`) sees cases
+they applied in or submitted, and a company's cases when the company register
+says they may sign for it alone; a part naming anyone else is refused in its
+`delfraga`, and the question's other parts are answered.
 """
 
 from __future__ import annotations
@@ -54,14 +55,20 @@ class Question:
 
 
 def answer(organisation: Organisation, question: Question) -> dict[str, Any]:
-    """The answer in the standard's shape (KundhandelseFragaResponse), as JSON."""
+    """The answer in the standard's shape (KundhandelseFragaResponse), as JSON: each part
+    answered on its own, with its outcome in `delfragor` (a part about someone the asker
+    may not see is refused there, and the other parts still answered)."""
     if queries.producer_paused(organisation):
         raise Refused(503, f"{organisation.name} answers no questions right now (maintenance)")
     fraga, user = question.request.fraga, question.request.anvandare
-    companies = _companies_for(organisation, fraga, user)
-    answered = []
+    answered, outcomes = [], []
     with translation.override(question.language):
         for part in fraga.parter:
+            try:
+                companies = companies_for(organisation, part, user)
+            except Refused as refused:
+                outcomes.append(_delfraga(organisation, part, refused.status, refused.message))
+                continue
             rows = queries.events_for(organisation, part, user=user, companies=companies)
             events = [_kundhandelse(organisation, row) for row in rows if _asked_for(row, fraga)]
             page = spec.treat(events, fraga.behandling)
@@ -72,37 +79,49 @@ def answer(organisation: Organisation, question: Question) -> dict[str, Any]:
                     "kundhandelserForPart": [e.model_dump(mode="json") for e in page],
                 }
             )
+            outcomes.append(_delfraga(organisation, part, 200))
     return {
         "kundhandelser": answered,
         "metadata": spec.metadata(fraga, question.language),
-        "delfragor": [
-            {"producent": organisation.name, "part": p.as_json(), "status": "OK", "httpCode": 200}
-            for p in fraga.parter
-        ],
+        "delfragor": outcomes,
     }
 
 
-def _companies_for(organisation: Organisation, fraga: spec.Fraga, user: str) -> list[str]:
-    """Check every part names the user, or a company the user may sign for alone."""
-    companies = []
-    for part in fraga.parter:
-        if part.kund is None:
-            continue  # a case named alone: only the user's own cases are searched
-        if part.kund.typ != "Organisationsnummer":
-            if part.kund.identifierare != user:
-                raise Refused(403, "a question may only be about the person asking (anvandare)")
-            continue
-        number = queries.organisation_number(part.kund.identifierare)
-        try:
-            allowed = registers(organisation, user=user).may_sign_for(
-                user, number, purpose="Mina ärenden: företagets ärenden"
-            )
-        except RegisterUnavailable as error:
-            raise Refused(503, "the company register cannot be asked right now") from error
-        if not allowed:
-            raise Refused(403, f"{user} may not see the cases of {number}")
-        companies.append(number)
-    return companies
+def _delfraga(
+    organisation: Organisation, part: spec.Part, status: int, message: str = ""
+) -> dict[str, Any]:
+    found: dict[str, Any] = {
+        "producent": organisation.name,
+        "part": part.as_json(),
+        "status": "OK" if status == 200 else "FEL",
+        "httpCode": status,
+    }
+    if message:
+        found["message"] = message
+    return found
+
+
+def companies_for(organisation: Organisation, part: spec.Part, user: str) -> list[str]:
+    """Who may ask about a part, the one rule: the person asking about themselves, or about
+    a company the company register says they may sign for alone (the companies whose
+    cases the part may show are returned). A case named alone searches only the asker's
+    own cases. Refused otherwise, with the status to give."""
+    if part.kund is None:
+        return []
+    if part.kund.typ != "Organisationsnummer":
+        if part.kund.identifierare != user:
+            raise Refused(403, "a question may only be about the person asking (anvandare)")
+        return []
+    number = queries.organisation_number(part.kund.identifierare)
+    try:
+        allowed = registers(organisation, user=user).may_sign_for(
+            user, number, purpose="Mina ärenden: företagets ärenden"
+        )
+    except RegisterUnavailable as error:
+        raise Refused(503, "the company register cannot be asked right now") from error
+    if not allowed:
+        raise Refused(403, f"{user} may not see the cases of {number}")
+    return [number]
 
 
 def _asked_for(event: CaseEvent, fraga: spec.Fraga) -> bool:

@@ -5,7 +5,8 @@ header `skv_client_correlation_id` (echoed in the answer), and both answer
 only their gateway (the token of the local service it fronts), so every
 question arrives signed, logged and access-checked by the exchange. The
 person asking (`anvandare`) must be the one in `X-Road-UserId`. Errors are
-RFC 9457 problem documents that also carry the standard's `message`.
+the standard's ErrorResponse (`application/json` with `message`), with RFC
+9457's members too; a part the asker may not see is refused in its `delfraga`.
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ CONTENT_TYPE = "application/json"
 
 
 def _problem(request: HttpRequest, status: int, slug: str, message: str) -> HttpResponse:
+    """The standard's ErrorResponse (`application/json` with `message`), which also
+    carries RFC 9457's members for clients that read those."""
     answer = problems.response(request, status, slug, message)
     body = json.loads(answer.content)
-    body["message"] = message  # the standard's ErrorResponse
-    return JsonResponse(body, status=status, content_type=problems.CONTENT_TYPE)
+    body["message"] = message
+    return JsonResponse(body, status=status, content_type=CONTENT_TYPE)
 
 
 def _question(request: HttpRequest) -> tuple[spec.Request, str] | HttpResponse:
@@ -113,18 +116,8 @@ def hub_question(request: HttpRequest) -> HttpResponse:
     if isinstance(parsed, HttpResponse):
         return parsed
     question, correlation = parsed
-    for part in question.fraga.parter:
-        if (
-            part.kund is not None
-            and part.kund.typ != "Organisationsnummer"
-            and part.kund.identifierare != question.anvandare
-        ):
-            return _problem(
-                request,
-                403,
-                "not-the-user",
-                "a question may only be about the person asking (anvandare)",
-            )
+    # Who may ask about which part is each producer's to decide (producer.companies_for),
+    # part by part; the hub passes their answers on.
     language = spec.language_of(request.headers.get("Accept-Language", ""))
     asker = unquote(request.headers.get("X-Road-Client", ""))
     try:

@@ -293,17 +293,6 @@ def test_a_portal_asks_the_hub_over_the_exchange(federation, cases_at_two_munici
     ("body", "headers", "status", "says"),
     [
         (
-            {
-                "fraga": {
-                    "parter": [{"kund": {"identifierare": "198511224571", "typ": "Personnummer"}}]
-                },
-                "anvandare": ANNA,
-            },
-            {},
-            403,
-            "person asking",
-        ),
-        (
             {"fraga": {"parter": [ANNA_PART]}, "anvandare": ANNA},
             {"X-Road-UserId": "SE198511224571"},
             403,
@@ -346,6 +335,23 @@ def test_bad_questions_to_the_hub_are_refused_clearly(
     assert answer.status_code == status
     assert says in answer.json()["message"]
     assert not HubQuestion.objects.exists()
+
+
+def test_the_hub_passes_on_each_producers_answer_part_by_part(
+    federation, cases_at_two_municipalities
+):
+    without("junk", "hang")
+    erik = {"kund": {"identifierare": "198511224571", "typ": "Personnummer"}}
+    answer = portal_call(federation, {"fraga": {"parter": [ANNA_PART, erik]}, "anvandare": ANNA})
+    assert answer.status_code == 200, answer.text
+    document = answer.json()
+    [annas] = document["kundhandelser"]
+    assert annas["part"] == ANNA_PART and annas["totaltAntalKundhandelser"] >= 2
+    by_part = {}
+    for delfraga in document["delfragor"]:
+        by_part.setdefault(json.dumps(delfraga["part"]), set()).add(delfraga["httpCode"])
+    assert by_part == {json.dumps(ANNA_PART): {200}, json.dumps(erik): {403}}
+    assert len(document["delfragor"]) == 4  # two producers, two parts
 
 
 def test_a_subsystem_without_access_to_the_hub_is_refused_by_the_gateway(federation):

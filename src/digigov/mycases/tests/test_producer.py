@@ -201,11 +201,6 @@ def test_another_persons_events_are_not_given(client, gateway, services, annas_c
     ("change", "status", "says"),
     [
         ({"anvandare": ERIK}, 403, "X-Road-UserId"),
-        (
-            {"parter": [{"kund": {"identifierare": ERIK, "typ": "Personnummer"}}]},
-            403,
-            "person asking",
-        ),
         ({"parter": []}, 400, "fraga.parter"),
         ({"parter": [{}]}, 400, "a kund, an arende"),
         ({"startDatum": "2026-13-45"}, 400, "startDatum"),
@@ -235,7 +230,7 @@ def test_bad_questions_are_refused_clearly(client, gateway, annas_cases, change,
     fraga = {"parter": [ANNA_PART], **{k: v for k, v in change.items() if k != "anvandare"}}
     answer = ask(client, gateway, fraga, anvandare=change.get("anvandare", ANNA))
     assert answer.status_code == status
-    assert answer["Content-Type"] == "application/problem+json"
+    assert answer["Content-Type"] == "application/json"  # the standard's ErrorResponse
     assert says in answer.json()["message"]
     assert answer.json()["status"] == status
 
@@ -291,13 +286,31 @@ def test_a_company_part_needs_someone_who_may_sign_for_it_alone(client, gateway,
     # Erik signs alone for Exempelkrogen AB (the company register); Anna does not
     krogen = {"kund": {"identifierare": "165566778899", "typ": "Organisationsnummer"}}
     refused = ask(client, gateway, {"parter": [krogen]})
-    assert refused.status_code == 403
-    assert "may not see the cases of 5566778899" in refused.json()["message"]
+    assert refused.status_code == 200
+    [delfraga] = refused.json()["delfragor"]
+    assert (delfraga["status"], delfraga["httpCode"]) == ("FEL", 403)
+    assert "may not see the cases of 5566778899" in delfraga["message"]
+    assert refused.json()["kundhandelser"] == []
     allowed = ask(
         client, gateway, {"parter": [krogen]}, anvandare=ERIK, HTTP_X_ROAD_USERID=f"SE{ERIK}"
     )
     assert allowed.status_code == 200
     assert allowed.json()["kundhandelser"][0]["kundhandelserForPart"] == []
+    assert allowed.json()["delfragor"][0]["httpCode"] == 200
+
+
+def test_each_part_is_answered_on_its_own(client, gateway, annas_cases):
+    """Mina ärenden answers per part: a part about someone else is refused in its
+    delfraga, and the asker's own part is still answered (it was 403 for all)."""
+    erik = {"kund": {"identifierare": ERIK, "typ": "Personnummer"}}
+    answer = ask(client, gateway, {"parter": [ANNA_PART, erik]})
+    assert answer.status_code == 200
+    document = answer.json()
+    [annas] = document["kundhandelser"]
+    assert annas["part"] == ANNA_PART and annas["totaltAntalKundhandelser"] > 0
+    outcomes = [(d["part"], d["status"], d["httpCode"]) for d in document["delfragor"]]
+    assert outcomes == [(ANNA_PART, "OK", 200), (erik, "FEL", 403)]
+    assert "person asking" in document["delfragor"][1]["message"]
 
 
 def test_staff_are_not_named_in_the_events(client, gateway, annas_cases, case_worker):
