@@ -24,6 +24,7 @@ from digigov.core.fields import SafeText
 from digigov.core.problems import Problem, documented, english_and_swedish, field_errors
 from digigov.identity.api import OrganisationKeyAuth
 from digigov.identity.models import ApiCredential
+from digigov.identity.roles import StepActor
 
 router = Router(tags=["cases"])
 ACCESS_PURPOSE = "Verksamhetssystem"
@@ -195,7 +196,7 @@ def _credential(request: HttpRequest, scope: str) -> ApiCredential:
 def _acting(credential: ApiCredential) -> actions.Staff:
     return actions.Staff(
         Actor("system", f"api:{credential.key_id}", credential.name),
-        frozenset({credential.role, "system"}),
+        frozenset({credential.role, StepActor.SYSTEM}),
     )
 
 

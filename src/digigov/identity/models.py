@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from digigov.core.identifiers import validate_person_identifier
 from digigov.core.models import OrganisationOwned
+from digigov.identity import roles
 
 
 class Resident(models.Model):
@@ -29,10 +30,7 @@ class Resident(models.Model):
 class StaffMembership(OrganisationOwned):
     """A staff account's role in one organisation."""
 
-    class Role(models.TextChoices):
-        CASE_WORKER = "handlaggare", _("Handläggare")
-        REGISTRAR = "registrator", _("Registrator")
-        ADMINISTRATOR = "administrator", _("Tjänsteadministratör")
+    Role = roles.Role  # the one vocabulary of roles
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from digigov.identity.roles import StepActor
+
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
 SERVICE_CODE = r"^[A-Z][A-Z0-9_]{1,31}$"
 VERSION = r"^\d+\.\d+\.\d+$"
@@ -35,7 +37,6 @@ FieldType = Literal[
 ]
 OrganisationKind = Literal["kommun", "region", "myndighet"]
 ApplicantKind = Literal["person", "company"]
-StaffRole = Literal["handlaggare", "registrator", "administrator", "system", "sokande"]
 # What taking a transition does besides moving the case (cases/actions/handling.py).
 TransitionKind = Literal[
     "move",  # only the state changes
@@ -192,7 +193,7 @@ class Transition(Strict):
     label: Text
     source: Annotated[list[str], Field(min_length=1, alias="from")]
     target: Annotated[str, Field(alias="to")]
-    by: Annotated[list[StaffRole], Field(min_length=1)]
+    by: Annotated[list[StepActor], Field(min_length=1)]
     does: TransitionKind = "move"
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -236,6 +237,8 @@ class Outcome(Strict):
     label: Text
     text: Text
     against_party: bool = False
+    # Whether the process's fee is charged for this outcome (no fee for a dismissal).
+    charges_fee: bool = True
 
 
 class Appeal(Strict):
@@ -298,7 +301,7 @@ class Process(Strict):
                 raise ValueError(
                     f"transition {transition.id!r} decides: its state must be finished"
                 )
-            if transition.does == "answer" and "sokande" not in transition.by:
+            if transition.does == "answer" and StepActor.APPLICANT not in transition.by:
                 raise ValueError(f"transition {transition.id!r} is an answer: 'by' needs sokande")
         if self.clock:
             for name in self.clock.pauses_in:

@@ -190,11 +190,7 @@ def _render_case(
             initial={"revision": case.revision, "assigned_to": case.assigned_to_id or ""},
             workers=workers,
         ),
-        "can_extend": bool(
-            spec.process.clock and spec.process.clock.extension and not case.finished
-        )
-        and "handlaggare" in staff.roles
-        and case.extended_days == 0,
+        "can_extend": case_actions.extension_refusal(staff, case) is None,
         "extend_form": extend_form or ExtendForm(initial={"revision": case.revision}),
         "refused": refused,
         "roles": staff.roles,

@@ -34,11 +34,13 @@ from digigov.cases.models import (
 from digigov.core import audit, clock
 from digigov.core.actors import Actor
 from digigov.core.models import AccessRecord
+from digigov.identity import roles
 from digigov.identity.models import StaffMembership
+from digigov.identity.roles import StepActor
 from digigov.services import catalogue, fees, presentation
 from digigov.services.spec import ServicePackageSpec, State, Text, Transition
 
-APPLICANT = "sokande"
+APPLICANT = StepActor.APPLICANT
 ANSWER_FILE_TYPES = ["application/pdf", "image/png", "image/jpeg"]
 ANSWER_FILE_MAX_MB = 20
 ANSWER_MAX_FILES = 10
@@ -300,7 +302,7 @@ def assign(*, staff: Staff, case: Case, to: AbstractBaseUser | None, revision: i
         raise ValidationError(
             {"assigned_to": [_("Välj en handläggare i organisationen.")]}, code="not_case_worker"
         )
-    if not staff.roles.intersection({"handlaggare", "registrator"}):
+    if not staff.roles.intersection(roles.CASE_HANDLING):
         raise Refused(_("Din roll får inte fördela ärenden."), "role_not_allowed")
     locked.assigned_to = to  # type: ignore[assignment]
     _save(locked, "assigned_to")
@@ -488,7 +490,7 @@ def _decide(
     timing = clock_of(case)
     days_late = (clock.local_date(now) - timing.deadline).days if timing.deadline is not None else 0
     fee = fee_before = None
-    if spec.process.fee is not None and outcome.id != "avvisning":
+    if spec.process.fee is not None and outcome.charges_fee:
         answers = case.application.answers
         fee_before = fees.base_fee(spec.process.fee, answers)
         fee = fees.fee_at_decision(spec.process.fee, answers, days_late=days_late)
@@ -537,23 +539,35 @@ def _decide(
     }
 
 
+def extension_refusal(staff: Staff, case: Case) -> Refused | None:
+    """May this staff member extend the case's statutory time now? The one rule, for the
+    action and for the page that offers it: a case worker, a package that allows it, an
+    open case, and fewer extensions so far than the package allows (PBL 9:27: once)."""
+    rules = _spec(case).process.clock
+    if roles.Role.CASE_WORKER not in staff.roles:
+        return Refused(_("Din roll får inte förlänga handläggningstiden."), "role_not_allowed")
+    if rules is None or rules.extension is None:
+        return Refused(
+            _("Handläggningstiden i den här e-tjänsten kan inte förlängas."), "no_extension"
+        )
+    if case.finished:
+        return Refused(_("Ärendet är redan avgjort."), "finished")
+    used = CaseEvent.objects.filter(case=case, data__extension_days__isnull=False).count()
+    if used >= rules.extension.times:
+        return Refused(_("Handläggningstiden har redan förlängts."), "extension_used")
+    return None
+
+
 @transaction.atomic
 def extend_deadline(*, staff: Staff, case: Case, days: int, reason: str, revision: int) -> Case:
     """One extension of the statutory time, with a reason the applicant is told (PBL 9:27)."""
     locked = _lock(case, revision)
     spec = _spec(locked)
+    refusal = extension_refusal(staff, locked)
+    if refusal is not None:
+        raise refusal
     rules = spec.process.clock
-    if "handlaggare" not in staff.roles:
-        raise Refused(_("Din roll får inte förlänga handläggningstiden."), "role_not_allowed")
-    if rules is None or rules.extension is None:
-        raise Refused(
-            _("Handläggningstiden i den här e-tjänsten kan inte förlängas."), "no_extension"
-        )
-    if locked.finished:
-        raise Refused(_("Ärendet är redan avgjort."), "finished")
-    used = CaseEvent.objects.filter(case=locked, data__extension_days__isnull=False).count()
-    if used >= rules.extension.times:
-        raise Refused(_("Handläggningstiden har redan förlängts."), "extension_used")
+    assert rules is not None and rules.extension is not None  # extension_refusal checked
     longest = clocks.duration_days(clock.today(), rules.extension.max)
     if not 1 <= days <= longest:
         raise ValidationError(

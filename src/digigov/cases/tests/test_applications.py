@@ -233,7 +233,7 @@ def test_an_old_version_cannot_be_started_but_started_drafts_keep_theirs(service
 
     application = start(services)
     old = services["BYGGLOV"]
-    spec = catalogue.spec_of(old).model_copy(update={"version": "1.1.0"})
+    spec = catalogue.spec_of(old).model_copy(update={"version": "1.2.0"})
     service_actions.install_package(
         actor=Actor.system("tests"), organisation=organisation, spec=spec
     )

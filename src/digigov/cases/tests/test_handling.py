@@ -11,6 +11,7 @@ from digigov.conftest import ANNA, PDF, make_staff, pdf_streams
 from digigov.core import clock
 from digigov.core.actors import Actor
 from digigov.core.models import AccessRecord, AuditEntry
+from digigov.services import catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -270,6 +271,21 @@ def test_a_late_bygglov_decision_reduces_the_fee_by_a_fifth_per_started_week(
     decision = Decision.objects.get(case=decided)
     assert decision.weeks_late == 2
     assert (decision.fee_before_reduction, decision.fee) == (4800, 2880)
+
+
+def test_whether_an_outcome_charges_the_fee_is_the_packages_to_say(bygglov_case, worker):
+    """Bygglov's dismissal says `charges_fee: false`; no outcome id is special in code."""
+    take(worker, bygglov_case, "paborja")
+    decided = take(
+        worker, bygglov_case, "besluta", outcome="avvisning", reasons="Inte kompletterad i tid."
+    )
+    assert Decision.objects.get(case=decided).fee is None
+    spec = catalogue.spec_of(decided.service_version)
+    assert {o.id: o.charges_fee for o in spec.process.decisions.outcomes} == {
+        "bifall": True,
+        "avslag": True,
+        "avvisning": False,
+    }
 
 
 def test_opening_a_case_leaves_an_access_record_for_the_applicant(bygglov_case, worker):

@@ -75,7 +75,7 @@ def test_the_command_installs_and_refuses_clearly(organisation, tmp_path, capsys
     call_command(
         "services", "install", str(package.BUILT_IN / "bygglov"), "--organisation", "exempelby"
     )
-    assert "installed BYGGLOV 1.0.0 for exempelby" in capsys.readouterr().out
+    assert "installed BYGGLOV 1.1.0 for exempelby" in capsys.readouterr().out
     with pytest.raises(CommandError, match="no organisation"):
         call_command(
             "services", "install", str(package.BUILT_IN / "bygglov"), "--organisation", "x"
@@ -87,4 +87,4 @@ def test_the_command_installs_and_refuses_clearly(organisation, tmp_path, capsys
 def test_the_command_runs_the_package_tests(capsys):
     call_command("services", "test")
     out = capsys.readouterr().out
-    assert "BYGGLOV 1.0.0: 11 passed, 0 failed" in out
+    assert "BYGGLOV 1.1.0: 11 passed, 0 failed" in out

@@ -234,3 +234,35 @@ def test_a_service_administrator_does_not_read_cases(client, bygglov_case, organ
     page = client.get(reverse("web:workspace")).content.decode()
     assert bygglov_case.registrar_number not in page
     assert "Ingen av dina roller handlägger ärenden." in page
+
+
+def test_the_extend_form_is_offered_as_often_as_the_package_allows(
+    staff_client, case_worker, services
+):
+    """One rule (cases.actions.extension_refusal) for the page and the action: the page
+    hid the form after one extension while the package allowed two."""
+    from digigov.cases import actions
+    from digigov.core.actors import Actor
+    from digigov.services import actions as service_actions
+    from digigov.services.spec import ServicePackageSpec
+
+    data = services["BYGGLOV"].spec | {"version": "1.2.0"}
+    data["process"]["clock"]["extension"]["times"] = 2
+    twice = service_actions.install_package(
+        actor=Actor.system("tests"),
+        organisation=services["BYGGLOV"].organisation,
+        spec=ServicePackageSpec.model_validate(data),
+    )
+    case = submit_bygglov({"BYGGLOV": twice})
+    staff = actions.staff_in(case_worker, case.organisation_id)
+    offered = []
+    for _ in range(3):
+        offered.append(
+            "Förläng handläggningstiden" in staff_client.get(case_url(case)).content.decode()
+        )
+        if offered[-1]:
+            fresh = Case.objects.get(pk=case.pk)
+            actions.extend_deadline(
+                staff=staff, case=fresh, days=7, reason="Remiss.", revision=fresh.revision
+            )
+    assert offered == [True, True, False]
