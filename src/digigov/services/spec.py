@@ -9,32 +9,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from digigov.identity.roles import StepActor
+from digigov.services import fields as field_kinds
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
 SERVICE_CODE = r"^[A-Z][A-Z0-9_]{1,31}$"
 VERSION = r"^\d+\.\d+\.\d+$"
 
-FieldType = Literal[
-    "text",
-    "long_text",
-    "number",
-    "money",
-    "date",
-    "yes_no",
-    "choice",
-    "multiple_choice",
-    "personnummer",
-    "organisationsnummer",
-    "email",
-    "phone",
-    "postal_address",
-    "property_designation",
-    "attachment",
-    "group",
-]
 OrganisationKind = Literal["kommun", "region", "myndighet"]
 ApplicantKind = Literal["person", "company"]
 # What taking a transition does besides moving the case (cases/actions/handling.py).
@@ -102,7 +85,7 @@ class Condition(Strict):
 
 class FormField(Strict):
     id: Annotated[str, Field(pattern=IDENTIFIER)]
-    type: FieldType
+    type: str  # a name in services.fields.KINDS
     label: Text
     help: Text | None = None
     required: bool = False
@@ -126,32 +109,18 @@ class FormField(Strict):
     min_items: int | None = Field(default=None, ge=0)
     max_items: int | None = Field(default=None, ge=1, le=100)
 
+    @field_validator("type")
+    @classmethod
+    def known_type(cls, value: str) -> str:
+        if value not in field_kinds.KINDS:
+            raise ValueError(
+                f"unknown field type {value!r}; known: {', '.join(map(repr, field_kinds.KINDS))}"
+            )
+        return value
+
     @model_validator(mode="after")
     def fits_its_type(self) -> FormField:
-        choice = self.type in {"choice", "multiple_choice"}
-        if choice and not self.options:
-            raise ValueError(f"a {self.type} field needs options")
-        if not choice and self.options:
-            raise ValueError(f"options belong to choice fields, not to {self.type}")
-        if self.type == "attachment":
-            if not self.accept:
-                raise ValueError("an attachment field needs 'accept' (content types)")
-            unknown = [t for t in self.accept if t not in ATTACHMENT_TYPES]
-            if unknown:
-                raise ValueError(
-                    f"attachments can be {', '.join(sorted(ATTACHMENT_TYPES))}, not {', '.join(unknown)}"
-                )
-            if self.max_size_mb is None or self.max_files is None:
-                raise ValueError("an attachment field needs 'max_size_mb' and 'max_files'")
-        elif self.accept or self.max_size_mb or self.max_files:
-            raise ValueError("accept, max_size_mb and max_files belong to attachment fields")
-        if self.type == "group":
-            if not self.fields:
-                raise ValueError("a group needs fields")
-            if any(f.type == "group" for f in self.fields):
-                raise ValueError("groups cannot be nested")
-        elif self.fields:
-            raise ValueError("fields belong to group fields")
+        field_kinds.check_definition(self)
         if self.pattern is not None:
             try:
                 re.compile(self.pattern)
@@ -160,9 +129,6 @@ class FormField(Strict):
         if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
             raise ValueError("minimum is greater than maximum")
         return self
-
-
-ATTACHMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 
 class Step(Strict):

@@ -27,6 +27,7 @@ from digigov.registers.client import RegisterUnavailable, registers
 from digigov.services import answers as answer_rules
 from digigov.services import catalogue, presentation
 from digigov.services import queries as service_queries
+from digigov.services.fields import Group, kind_of
 from digigov.services.spec import ServicePackageSpec, Step
 from digigov.web import applying
 from digigov.web.views import resident_required
@@ -261,7 +262,7 @@ def _apply_group_action(current: Step, posted: dict[str, Any], action: str) -> d
     """'add:<group>' adds an empty row, 'drop:<group>:<n>' removes row n."""
     verb, _sep, rest = action.partition(":")
     group, _sep, position = rest.partition(":")
-    if group not in {f.id for f in current.fields if f.type == "group"}:
+    if group not in {f.id for f in current.fields if isinstance(kind_of(f), Group)}:
         return posted
     items = list(posted.get(group) or [])
     if verb == "add":

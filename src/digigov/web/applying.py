@@ -15,12 +15,11 @@ from django.utils.translation import gettext as _
 
 from digigov.cases.models import Attachment
 from digigov.registers.client import REGISTER_NAMES
+from digigov.services import fields
 from digigov.services.answers import visible
 from digigov.services.prefill import REGISTER_OF
 from digigov.services.presentation import localised as tr
 from digigov.services.spec import Condition, FormField, ServicePackageSpec, Step
-
-ADDRESS_PARTS = ("street", "postal_code", "city")
 
 
 @dataclass
@@ -33,6 +32,10 @@ class FieldView:
     items: list[list[FieldView]] = field(default_factory=list)
     attachments: list[Attachment] = field(default_factory=list)
     choices: list[str] = field(default_factory=list)  # every value a register gave
+
+    @property
+    def kind(self) -> fields.Kind:
+        return fields.kind_of(self.spec)
 
     @property
     def id(self) -> str:
@@ -148,7 +151,7 @@ def _view(
     view = FieldView(
         spec=spec_field, name=name, value=value, error=errors.get(path, ""), condition_hint=hint
     )
-    if spec_field.type == "group":
+    if view.kind.widget == "group":
         items = value if isinstance(value, list) else []
         if not items and (spec_field.min_items or 0) > 0:
             items = [{}]
@@ -165,56 +168,30 @@ def _view(
             ]
             for index, item in enumerate(items)
         ]
-    if spec_field.type == "attachment":
+    if view.kind.widget == "attachment":
         ids = value if isinstance(value, list) else []
         by_id = {str(a.public_id): a for a in attachments}
         view.attachments = [by_id[i] for i in ids if i in by_id]
     return view
 
 
-def _read_one(spec_field: FormField, name: str, post: QueryDict) -> Any:
-    if spec_field.type == "multiple_choice":
-        return post.getlist(name)
-    if spec_field.type == "postal_address":
-        parts = {part: post.get(f"{name}-{part}", "") for part in ADDRESS_PARTS}
-        return parts if any(parts.values()) else None
-    return post.get(name)
-
-
 def read_step(step: Step, post: QueryDict) -> dict[str, Any]:
-    """The answers a posted step carries (attachments excluded: they are uploads)."""
+    """The answers a posted step carries, each read as its field type reads a form
+    (attachments excluded: they are uploads)."""
     values: dict[str, Any] = {}
     for spec_field in step.fields:
-        if spec_field.type == "attachment":
+        kind = fields.kind_of(spec_field)
+        if kind.widget == "attachment":
             continue
-        if spec_field.type == "group":
-            count = _count(post.get(f"{spec_field.id}-count"))
-            items = []
-            for index in range(count):
-                items.append(
-                    {
-                        child.id: _read_one(child, f"{spec_field.id}-{index}-{child.id}", post)
-                        for child in spec_field.fields or []
-                    }
-                )
-            values[spec_field.id] = items
-            continue
-        if spec_field.id in post or spec_field.type in {"multiple_choice", "postal_address"}:
-            values[spec_field.id] = _read_one(spec_field, spec_field.id, post)
+        if spec_field.id in post or kind.always_posted:
+            values[spec_field.id] = kind.read(spec_field, spec_field.id, post)
     return values
-
-
-def _count(raw: str | None) -> int:
-    try:
-        return max(0, min(int(raw or 0), 100))
-    except ValueError:
-        return 0
 
 
 def uploads(step: Step, files: Any) -> list[tuple[str, UploadedFile]]:
     found = []
     for spec_field in step.fields:
-        if spec_field.type == "attachment":
+        if fields.kind_of(spec_field).widget == "attachment":
             for upload in files.getlist(spec_field.id):
                 if upload.size:
                     found.append((spec_field.id, upload))
