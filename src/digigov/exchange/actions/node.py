@@ -1,0 +1,242 @@
+"""This installation's gateways: the anchor and the last verified configuration, the
+gateways' keys and certificates, the local services they front, and the message
+log's archives."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from digigov.core import clock
+from digigov.core.actors import Actor
+from digigov.exchange import ca, configuration, log, messages
+from digigov.exchange.actions.common import _audit
+from digigov.exchange.actions.registry import issue_certificate, register_gateway
+from digigov.exchange.identifiers import ClientId
+from digigov.exchange.models import (
+    Anchor,
+    Certificate,
+    GatewayKey,
+    LocalGateway,
+    LocalService,
+    LogArchive,
+    Member,
+    VerifiedConfiguration,
+)
+
+
+@transaction.atomic
+def install_anchor(
+    *, actor: Actor, instance: str, certificate_pem: str, source: str = ""
+) -> Anchor:
+    try:
+        ca.load_certificate(certificate_pem)
+    except ValueError as error:
+        raise ValidationError("the anchor is not a PEM certificate", code="anchor") from error
+    anchor, _created = Anchor.objects.update_or_create(
+        instance=instance,
+        defaults={
+            "certificate_pem": certificate_pem,
+            "source": source,
+            "installed_at": clock.now(),
+        },
+    )
+    _audit(
+        actor,
+        "anchor_installed",
+        instance,
+        fingerprint=ca.fingerprint(ca.load_certificate(certificate_pem)),
+    )
+    return anchor
+
+
+@transaction.atomic
+def accept_configuration(*, actor: Actor, signed: str) -> configuration.GlobalConf:
+    """Keep a configuration if the anchor vouches for it and it is not older than ours."""
+    anchors = list(Anchor.objects.all())
+    if not anchors:
+        raise configuration.ConfigurationError(
+            "no configuration anchor is installed", "MissingAnchor"
+        )
+    problems = []
+    for anchor in anchors:
+        try:
+            conf = configuration.verify(
+                signed,
+                anchor_instance=anchor.instance,
+                anchor_certificate_pem=anchor.certificate_pem,
+            )
+        except configuration.ConfigurationError as error:
+            problems.append(str(error))
+            continue
+        if conf.expired(clock.now()):
+            raise configuration.ConfigurationError(
+                f"the global configuration v{conf.version} expired at {conf.expires_at.isoformat()}",
+                "OutdatedGlobalConf",
+            )
+        current = (
+            VerifiedConfiguration.objects.select_for_update().filter(instance=conf.instance).first()
+        )
+        if current is not None and current.version > conf.version:
+            raise configuration.ConfigurationError(
+                f"configuration v{conf.version} is older than v{current.version}, which is in use",
+                "OlderGlobalConf",
+            )
+        VerifiedConfiguration.objects.update_or_create(
+            instance=conf.instance,
+            defaults={
+                "version": conf.version,
+                "expires_at": conf.expires_at,
+                "signed": signed,
+                "verified_at": clock.now(),
+            },
+        )
+        if current is None or current.version != conf.version:
+            _audit(actor, "configuration_accepted", f"v{conf.version}", instance=conf.instance)
+        return conf
+    raise configuration.ConfigurationError("; ".join(problems))
+
+
+@transaction.atomic
+def create_gateway_key(
+    *, actor: Actor, member_id: str, gateway_code: str, purpose: str
+) -> GatewayKey:
+    """A new private key for a gateway; its public key goes to the registry's CA."""
+    key = ca.new_key()
+    made = GatewayKey.objects.create(
+        member_id=member_id,
+        gateway_code=gateway_code,
+        purpose=purpose,
+        private_key_pem=ca.key_pem(key),
+        created_at=clock.now(),
+    )
+    _audit(
+        actor, "gateway_key_created", f"{member_id}/{gateway_code}", purpose=purpose, key=made.pk
+    )
+    return made
+
+
+def public_key_pem(gateway_key: GatewayKey) -> str:
+    return (
+        ca.load_key(gateway_key.private_key_pem)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+@transaction.atomic
+def install_certificate(
+    *, actor: Actor, gateway_key: GatewayKey, certificate_pem: str
+) -> GatewayKey:
+    certificate = ca.load_certificate(certificate_pem)
+    if certificate.public_key() != ca.load_key(gateway_key.private_key_pem).public_key():
+        raise ValidationError("the certificate is not for this key", code="certificate")
+    gateway_key.certificate_pem = certificate_pem
+    gateway_key.fingerprint = ca.fingerprint(certificate)
+    gateway_key.active_from = clock.now()
+    gateway_key.save(update_fields=["certificate_pem", "fingerprint", "active_from"])
+    _audit(
+        actor, "gateway_certificate_installed", gateway_key.fingerprint, purpose=gateway_key.purpose
+    )
+    return gateway_key
+
+
+@transaction.atomic
+def retire_gateway_key(*, actor: Actor, gateway_key: GatewayKey) -> None:
+    gateway_key.retired_at = clock.now()
+    gateway_key.save(update_fields=["retired_at"])
+    _audit(actor, "gateway_key_retired", gateway_key.fingerprint, purpose=gateway_key.purpose)
+
+
+@transaction.atomic
+def save_local_service(
+    *, actor: Actor, provider: ClientId, code: str, base_url: str, openapi: str = ""
+) -> LocalService:
+    if not base_url.startswith(("http://", "https://")):
+        raise ValidationError("a service's base URL is http(s)://…", code="base_url")
+    existing = LocalService.objects.filter(
+        member_id=str(provider.member), subsystem=provider.subsystem, code=code
+    ).first()
+    service, _created = LocalService.objects.update_or_create(
+        member_id=str(provider.member),
+        subsystem=provider.subsystem,
+        code=code,
+        defaults={
+            "base_url": base_url.rstrip("/"),
+            "openapi": openapi,
+            "token": existing.token if existing and existing.token else secrets.token_urlsafe(32),
+        },
+    )
+    _audit(actor, "local_service_saved", f"{provider}/{code}", base_url=base_url)
+    return service
+
+
+@transaction.atomic
+def run_gateway_here(
+    *, actor: Actor, member: Member, code: str, host: str, client_port: int, server_port: int
+) -> LocalGateway:
+    """Where the registry and a member's gateway are one installation (the embedded
+    demo, tests): register the gateway, make its keys and have the CA certify them.
+    Another installation does the same in steps with `digigov exchange` commands."""
+    gateway = register_gateway(
+        actor=actor, member=member, code=code, address=f"https://{host}:{server_port}"
+    )
+    for purpose in (Certificate.Purpose.SIGN, Certificate.Purpose.TLS):
+        key = create_gateway_key(
+            actor=actor, member_id=str(member), gateway_code=code, purpose=purpose
+        )
+        issued = issue_certificate(
+            actor=actor,
+            member=member,
+            purpose=purpose,
+            public_key_pem=public_key_pem(key),
+            gateway=gateway if purpose == Certificate.Purpose.TLS else None,
+            hosts=[host],
+        )
+        install_certificate(actor=actor, gateway_key=key, certificate_pem=issued.pem)
+    local, _created = LocalGateway.objects.update_or_create(
+        member_id=str(member),
+        code=code,
+        defaults={"host": host, "client_port": client_port, "server_port": server_port},
+    )
+    return local
+
+
+def archive_log(
+    *, actor: Actor, gateway: str, before: dt.datetime, folder: Path
+) -> LogArchive | None:
+    """Export a gateway's entries logged before `before` to a file signed by its member,
+    and remove them here; the chain verifies on from the archive."""
+    member_id, _, _code = gateway.rpartition("/")
+    key = (
+        GatewayKey.objects.filter(member_id=member_id, purpose="sign", retired_at__isnull=True)
+        .exclude(certificate_pem="")
+        .order_by("-active_from")
+        .first()
+    )
+    if key is None:
+        raise ValidationError(
+            f"{member_id} has no signing key here to sign the archive with", code="no_key"
+        )
+    signer = messages.Signer.of(member_id, key.private_key_pem, key.certificate_pem)
+    try:
+        made = log.archive(gateway, before, folder, signer.sign)
+    except ValueError as error:
+        raise ValidationError(str(error), code="order") from error
+    if made is not None:
+        _audit(
+            actor,
+            "log_archived",
+            gateway,
+            first=made.first_sequence,
+            last=made.last_sequence,
+            sha256=made.sha256,
+            file=made.file_name,
+        )
+    return made
