@@ -2,9 +2,13 @@
 nothing else writes the models.
 
 - `applications`: drafts, answers, attachments, submission and opening a case;
-- `handling`: what staff and the applicant do with a case afterwards.
+- `case`: what every change to an open case shares (locking, revision, the
+  process's steps, events, registered documents);
+- `handling`: what staff do with an open case; `applicant`: the applicant's
+  answers; `documents`: documents from the organisation's own systems.
 """
 
+from digigov.cases.actions.applicant import answer_request
 from digigov.cases.actions.applications import (
     add_attachment,
     event_type,
@@ -14,18 +18,13 @@ from digigov.cases.actions.applications import (
     start_application,
     submit_application,
 )
+from digigov.cases.actions.case import Refused, Staff, allowed_transitions, clock_of, staff_in
+from digigov.cases.actions.documents import add_document
 from digigov.cases.actions.handling import (
-    Refused,
-    Staff,
-    add_document,
-    allowed_transitions,
-    answer_request,
     assign,
-    clock_of,
     extend_deadline,
     extension_refusal,
     record_access,
-    staff_in,
     take,
 )
 

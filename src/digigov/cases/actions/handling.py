@@ -1,30 +1,36 @@
-"""What staff and the applicant do with a case once it is open.
-
-Every change goes through `_change`: the case row is locked, the caller's
-revision must be the case's (two case workers saving the same case: the
-later one is refused, nothing is overwritten), the package's process must
-allow the step for the actor's role, and the change, its event, its
-registered documents, the clock and the audit row commit together.
-"""
+"""What staff do with an open case: open it, assign it, take the process's steps,
+extend its time."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from digigov.cases import clocks, decisions, storage
-from digigov.cases.actions.applications import _safe_file_name, checked_file, event_type
+from digigov.cases.actions.case import (
+    EVENT_NAMES,
+    Refused,
+    Staff,
+    _answer_kind,
+    _answer_title,
+    _event,
+    _future_date,
+    _lock,
+    _move,
+    _register,
+    _required_text,
+    _save,
+    _spec,
+    _transition,
+    clock_of,
+)
 from digigov.cases.models import (
-    Attachment,
     Case,
     CaseEvent,
     CaseRequest,
@@ -32,234 +38,11 @@ from digigov.cases.models import (
     Document,
 )
 from digigov.core import audit, clock
-from digigov.core.actors import Actor
 from digigov.core.models import AccessRecord
 from digigov.identity import roles
 from digigov.identity.models import StaffMembership
-from digigov.identity.roles import StepActor
-from digigov.services import catalogue, fees, presentation
-from digigov.services.spec import ServicePackageSpec, State, Text, Transition
-
-APPLICANT = StepActor.APPLICANT
-ANSWER_FILE_TYPES = ["application/pdf", "image/png", "image/jpeg"]
-ANSWER_FILE_MAX_MB = 20
-ANSWER_MAX_FILES = 10
-# Events that are not a move to a state of their own.
-EVENT_NAMES = {
-    "request_completion": "KOMPLETTERING_BEGARD",
-    "communicate": "KOMMUNICERING",
-    "decide": "BESLUT",
-    "close": "AVSLUTAT",
-}
-
-
-class Refused(Exception):
-    """The change cannot be made as the case stands now (the API answers 409).
-
-    The message is rendered when read, so the API can give it in English and
-    Swedish and a page in the reader's language.
-    """
-
-    def __init__(self, message: Any, code: str, params: dict[str, Any] | None = None) -> None:
-        self.template = message
-        self.code = code
-        self.params = params or {}
-        super().__init__(self.message)
-
-    @property
-    def message(self) -> str:
-        text = str(self.template)
-        return text % {k: str(v) for k, v in self.params.items()} if self.params else text
-
-
-def _label(text: Text) -> Any:
-    """A package label in the language of whoever reads it."""
-    return lazy(lambda: presentation.localised(text), str)()
-
-
-@dataclass(frozen=True)
-class Staff:
-    """Who acts in one organisation, with their roles there: a staff member, or one
-    of the organisation's own systems through an API credential (no user then)."""
-
-    actor: Actor
-    roles: frozenset[str]
-    user: AbstractBaseUser | None = None
-
-
-def staff_in(user: AbstractBaseUser, organisation_id: int) -> Staff:
-    roles = StaffMembership.objects.filter(user_id=user.pk, organisation_id=organisation_id)
-    full_name = getattr(user, "get_full_name", str)()
-    return Staff(
-        Actor.staff(user.get_username(), full_name),
-        frozenset(roles.values_list("role", flat=True)),
-        user,
-    )
-
-
-# -- the common path ----------------------------------------------------------
-
-
-def _spec(case: Case) -> ServicePackageSpec:
-    return catalogue.spec_of(case.service_version)
-
-
-def _lock(case: Case, revision: int | None) -> Case:
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("organisation", "service_version")
-        .defer("service_version__spec", "service_version__search_text")
-        .get(pk=case.pk)
-    )
-    if revision is not None and locked.revision != revision:
-        raise Refused(
-            _(
-                "Ärendet har ändrats av någon annan sedan du öppnade det. "
-                "Läs in det på nytt och gör om ändringen."
-            ),
-            "stale",
-        )
-    return locked
-
-
-def _next_sequence(case: Case) -> int:
-    """The next document number in the case; the case row is locked by the caller."""
-    last = Document.objects.filter(case=case).aggregate(last=Max("sequence"))["last"]
-    return int(last or 0) + 1
-
-
-def _register(
-    case: Case,
-    *,
-    kind: str,
-    direction: str,
-    counterpart: str,
-    title: str,
-    text: str = "",
-    attachment: Attachment | None = None,
-    secrecy_ground: str | None = None,
-    stored: storage.Stored | None = None,
-    content_type: str = "",
-) -> Document:
-    spec = _spec(case)
-    ground = (
-        secrecy_ground
-        if secrecy_ground is not None
-        else (spec.process.secrecy.ground if spec.process.secrecy else "")
-    )
-    return Document.objects.create(
-        organisation_id=case.organisation_id,
-        case=case,
-        sequence=_next_sequence(case),
-        kind=kind,
-        registered_at=clock.now(),
-        direction=direction,
-        counterpart=counterpart,
-        title=title[:300],
-        text=text,
-        secrecy_ground=ground,
-        attachment=attachment,
-        storage_name=stored.storage_name if stored else "",
-        size=stored.size if stored else 0,
-        sha256=stored.sha256 if stored else "",
-        content_type=content_type,
-    )
-
-
-def _state(spec: ServicePackageSpec, state_id: str) -> State:
-    return next(s for s in spec.process.states if s.id == state_id)
-
-
-def _history(case: Case) -> list[clocks.Step]:
-    events = CaseEvent.objects.filter(case=case).order_by("occurred_at", "pk")
-    steps: list[clocks.Step] = []
-    for occurred_at, data in events.values_list("occurred_at", "data"):
-        if "state" in data and (not steps or steps[-1].state != data["state"]):
-            steps.append(clocks.Step(clock.local_date(occurred_at), data["state"]))
-    return steps
-
-
-def clock_of(case: Case) -> clocks.ClockState:
-    return clocks.compute(
-        _spec(case).process.clock,
-        _history(case) or [clocks.Step(clock.local_date(case.opened_at), case.state)],
-        today=clock.today(),
-        extended_days=case.extended_days,
-    )
-
-
-def _event(
-    case: Case, spec: ServicePackageSpec, actor: Actor, name: str, data: dict[str, Any]
-) -> CaseEvent:
-    state = _state(spec, case.state)
-    return CaseEvent.objects.create(
-        organisation_id=case.organisation_id,
-        case=case,
-        event_type=event_type(case, spec, name),
-        occurred_at=clock.now(),
-        actor=str(actor),
-        resident_must_act=state.resident_must_act,
-        finished=state.finished,
-        data={"state": case.state, **data},
-    )
-
-
-def _save(case: Case, *fields: str) -> None:
-    """Store the change with the clock it gives, and move the revision on."""
-    timing = clock_of(case)
-    case.clock_started_on = timing.started_on
-    case.deadline = timing.sort_deadline
-    case.clock_paused = timing.paused
-    case.revision += 1
-    case.save(
-        update_fields=[
-            *fields,
-            "clock_started_on",
-            "deadline",
-            "clock_paused",
-            "revision",
-        ]
-    )
-
-
-def _move(case: Case, spec: ServicePackageSpec, target: str) -> None:
-    state = _state(spec, target)
-    case.state = state.id
-    case.resident_must_act = state.resident_must_act
-    case.finished = state.finished
-
-
-def allowed_transitions(case: Case, roles: Iterable[str]) -> list[Transition]:
-    """What these roles may do with the case as it stands."""
-    held = set(roles)
-    return [
-        t
-        for t in _spec(case).process.transitions
-        if case.state in t.source and held.intersection(t.by)
-    ]
-
-
-def _transition(
-    spec: ServicePackageSpec, case: Case, transition_id: str, roles: Iterable[str]
-) -> Transition:
-    found = next((t for t in spec.process.transitions if t.id == transition_id), None)
-    if found is None:
-        raise Refused(_("Steget finns inte i e-tjänstens process."), "unknown_transition")
-    if case.state not in found.source:
-        state = _state(spec, case.state)
-        raise Refused(
-            _("Steget ”%(step)s” går inte att ta när ärendet är ”%(state)s”."),
-            "transition_not_allowed",
-            {"step": _label(found.label), "state": _label(state.label)},
-        )
-    if not set(roles).intersection(found.by):
-        raise Refused(
-            _("Din roll får inte ta steget ”%(step)s”."),
-            "role_not_allowed",
-            {"step": _label(found.label)},
-        )
-    return found
-
+from digigov.services import fees
+from digigov.services.spec import ServicePackageSpec
 
 # -- reading a case -------------------------------------------------------------
 
@@ -315,27 +98,6 @@ def assign(*, staff: Staff, case: Case, to: AbstractBaseUser | None, revision: i
         data={"to": to.get_username() if to else ""},
     )
     return locked
-
-
-def _future_date(value: dt.date | None, field: str) -> dt.date:
-    if value is None:
-        raise ValidationError({field: [_("Ange ett datum.")]}, code="required")
-    if value <= clock.today():
-        raise ValidationError({field: [_("Datumet måste vara efter i dag.")]}, code="past")
-    if value > clock.today() + dt.timedelta(days=366):
-        raise ValidationError({field: [_("Datumet får vara högst ett år fram.")]}, code="far")
-    return value
-
-
-def _required_text(value: str, field: str, message: Any) -> str:
-    cleaned = (value or "").strip()
-    if not cleaned:
-        raise ValidationError({field: [message]}, code="required")
-    if len(cleaned) > 20000:
-        raise ValidationError({field: [_("Texten är för lång.")]}, code="too_long")
-    if "\x00" in cleaned:
-        raise ValidationError({field: [_("Texten innehåller otillåtna tecken.")]}, code="invalid")
-    return cleaned
 
 
 def take(
@@ -458,18 +220,6 @@ def _answer_on_paper(staff: Staff, case: Case, message: str) -> dict[str, Any]:
         request.answer = document
         request.save(update_fields=["answered_at", "answer"])
     return {"document": document.sequence}
-
-
-def _answer_kind(request: CaseRequest | None) -> str:
-    if request is not None and request.kind == CaseRequest.Kind.COMMUNICATION:
-        return Document.Kind.COMMENT
-    return Document.Kind.COMPLETION
-
-
-def _answer_title(request: CaseRequest | None) -> str:
-    if request is not None and request.kind == CaseRequest.Kind.COMMUNICATION:
-        return "Yttrande"
-    return "Komplettering"
 
 
 def _decide(
@@ -615,177 +365,3 @@ def extend_deadline(*, staff: Staff, case: Case, days: int, reason: str, revisio
         data={"days": days},
     )
     return locked
-
-
-# -- the applicant ---------------------------------------------------------------------
-
-
-def answer_request(
-    *,
-    actor: Actor,
-    case: Case,
-    text: str,
-    files: Sequence[tuple[str, Iterable[bytes]]],
-) -> Case:
-    """The applicant answers the open request in the portal, with text and files."""
-    if not (text or "").strip() and not files:
-        raise ValidationError({"text": [_("Skriv ett svar eller bifoga en fil.")]}, code="required")
-    if len(files) > ANSWER_MAX_FILES:
-        raise ValidationError(
-            {
-                "attachments": [
-                    ValidationError(
-                        _("Du kan bifoga högst %(count)s filer."),
-                        params={"count": ANSWER_MAX_FILES},
-                    )
-                ]
-            },
-            code="file_count",
-        )
-    stored: list[tuple[str, str, storage.Stored]] = []
-    try:
-        for name, chunks in files:
-            content_type, kept = checked_file(
-                chunks,
-                accept=ANSWER_FILE_TYPES,
-                max_size_mb=ANSWER_FILE_MAX_MB,
-                organisation_id=case.organisation_id,
-            )
-            stored.append((name, content_type, kept))
-        return _record_answer(actor, case, (text or "").strip(), stored)
-    except BaseException:
-        for _name, _type, kept in stored:
-            storage.remove(kept.storage_name)
-        raise
-
-
-@transaction.atomic
-def _record_answer(
-    actor: Actor, case: Case, text: str, files: list[tuple[str, str, storage.Stored]]
-) -> Case:
-    locked = _lock(case, None)
-    spec = _spec(locked)
-    if locked.finished:
-        raise Refused(
-            _("Ärendet är avgjort, så svaret kan inte längre tas emot här. Kontakta oss."),
-            "finished",
-        )
-    request = CaseRequest.objects.filter(case=locked, answered_at__isnull=True).first()
-    transition = next(
-        (
-            t
-            for t in spec.process.transitions
-            if t.does == "answer" and locked.state in t.source and APPLICANT in t.by
-        ),
-        None,
-    )
-    if request is None or transition is None:
-        raise Refused(_("Det finns ingen begäran att svara på i ärendet."), "no_request")
-    now = clock.now()
-    document = _register(
-        locked,
-        kind=_answer_kind(request),
-        direction=Document.Direction.INCOMING,
-        counterpart=locked.applicant_name,
-        title=_answer_title(request),
-        text=text,
-    )
-    for name, content_type, kept in files:
-        attachment = Attachment.objects.create(
-            organisation_id=locked.organisation_id,
-            application_id=locked.application_id,
-            field_id=f"svar_{request.pk}",
-            file_name=_safe_file_name(name, content_type),
-            content_type=content_type,
-            size=kept.size,
-            sha256=kept.sha256,
-            storage_name=kept.storage_name,
-            uploaded_at=now,
-        )
-        _register(
-            locked,
-            kind=Document.Kind.ATTACHMENT,
-            direction=Document.Direction.INCOMING,
-            counterpart=locked.applicant_name,
-            title=f"{_answer_title(request)}: {attachment.file_name}",
-            attachment=attachment,
-        )
-    request.answered_at = now
-    request.answer = document
-    request.save(update_fields=["answered_at", "answer"])
-    _move(locked, spec, transition.target)
-    _event(
-        locked,
-        spec,
-        actor,
-        "KOMPLETTERING_INKOMMEN"
-        if request.kind == CaseRequest.Kind.COMPLETION
-        else "YTTRANDE_INKOMMET",
-        {"transition": transition.id, "document": document.sequence, "files": len(files)},
-    )
-    _save(locked, "state", "resident_must_act", "finished")
-    audit.record(
-        actor=actor,
-        action="case.answered",
-        organisation=locked.organisation,
-        on_behalf_of=locked.applicant_identifier
-        if locked.applicant_identifier != actor.identifier
-        else "",
-        object_type="case",
-        object_id=locked.registrar_number,
-        data={"request": request.pk, "files": len(files)},
-    )
-    return locked
-
-
-# -- from an organisation's own systems ----------------------------------------------
-
-
-def add_document(
-    *,
-    actor: Actor,
-    case: Case,
-    direction: str,
-    title: str,
-    counterpart: str,
-    text: str = "",
-    secrecy_ground: str | None = None,
-) -> Document:
-    """Register a document that came or went another way (the API)."""
-    if direction not in Document.Direction.values:
-        raise ValidationError({"direction": [_("Ange in eller out.")]}, code="invalid")
-    cleaned_title = _required_text(title, "title", _("Ange en rubrik."))
-    return _add_document(actor, case, direction, cleaned_title, counterpart, text, secrecy_ground)
-
-
-@transaction.atomic
-def _add_document(
-    actor: Actor,
-    case: Case,
-    direction: str,
-    title: str,
-    counterpart: str,
-    text: str,
-    secrecy_ground: str | None,
-) -> Document:
-    locked = _lock(case, None)
-    document = _register(
-        locked,
-        kind=Document.Kind.DOCUMENT,
-        direction=direction,
-        counterpart=(counterpart or locked.applicant_name)[:300],
-        title=title,
-        text=text,
-        secrecy_ground=secrecy_ground,
-    )
-    locked.revision += 1
-    locked.save(update_fields=["revision"])
-    audit.record(
-        actor=actor,
-        action="case.document_added",
-        organisation=locked.organisation,
-        object_type="case",
-        object_id=locked.registrar_number,
-        data={"document": document.sequence, "direction": direction},
-    )
-    return document
