@@ -1,11 +1,12 @@
-"""What staff do with an open case: open it, assign it, take the process's steps,
-extend its time."""
+"""What staff do with an open case: open it, assign it, take the process's steps
+(one named action each; `take` picks the one a step's `does` names), extend its
+time."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
@@ -100,6 +101,15 @@ def assign(*, staff: Staff, case: Case, to: AbstractBaseUser | None, revision: i
     return locked
 
 
+class _At(TypedDict):
+    """Where a step is taken: by whom, on which case, which step, at which revision."""
+
+    staff: Staff
+    case: Case
+    transition_id: str
+    revision: int
+
+
 def take(
     *,
     staff: Staff,
@@ -112,65 +122,152 @@ def take(
     reasons: str = "",
     language: str = "sv",
 ) -> Case:
-    """Take a step of the package's process; what else it does depends on its `does`."""
-    made: list[str] = []  # files written for the step, removed again if it fails
-    try:
-        return _take(
-            staff, case, transition_id, revision, message, due_on, outcome, reasons, language, made
+    """Take a step of the package's process: the action its `does` names, given what
+    that action needs (a page or the API sends one form for every step)."""
+    does = _transition(_spec(case), case, transition_id, staff.roles).does
+    at = _At(staff=staff, case=case, transition_id=transition_id, revision=revision)
+    steps: dict[str, Callable[[], Case]] = {
+        "move": lambda: move_case(**at),
+        "close": lambda: close_case(**at),
+        "request_completion": lambda: request_completion(**at, message=message, due_on=due_on),
+        "communicate": lambda: communicate(**at, message=message, due_on=due_on),
+        "answer": lambda: register_answer(**at, message=message),
+        "decide": lambda: decide_case(**at, outcome=outcome, reasons=reasons, language=language),
+    }
+    return steps[does]()
+
+
+def _step(
+    staff: Staff,
+    case: Case,
+    transition_id: str,
+    revision: int,
+    does: str,
+    work: Callable[[Case, ServicePackageSpec], dict[str, Any]],
+) -> Case:
+    """The path every step shares, in one transaction: lock the case at the caller's
+    revision, check the process allows this step to this role, do the step's `work`,
+    move the case, record its event and write the audit row."""
+    with transaction.atomic():
+        locked = _lock(case, revision)
+        spec = _spec(locked)
+        transition = _transition(spec, locked, transition_id, staff.roles)
+        if transition.does != does:
+            raise Refused(_("Det steget gör något annat."), "wrong_step")
+        data = work(locked, spec)
+        _move(locked, spec, transition.target)
+        name = EVENT_NAMES.get(transition.does, transition.target.upper())
+        _event(locked, spec, staff.actor, name, {"transition": transition.id, **data})
+        _save(locked, "state", "resident_must_act", "finished", "decided_at", "closed_at")
+        audit.record(
+            actor=staff.actor,
+            action=f"case.{transition.does}",
+            organisation=locked.organisation,
+            object_type="case",
+            object_id=locked.registrar_number,
+            data={"transition": transition.id, "to": transition.target, **data},
         )
-    except BaseException:
-        for storage_name in made:
-            storage.remove(storage_name)
-        raise
+    return locked
 
 
-@transaction.atomic
-def _take(
+def move_case(*, staff: Staff, case: Case, transition_id: str, revision: int) -> Case:
+    """A step that only moves the case (start handling, say)."""
+    return _step(staff, case, transition_id, revision, "move", lambda locked, spec: {})
+
+
+def close_case(*, staff: Staff, case: Case, transition_id: str, revision: int) -> Case:
+    """Close the decided case."""
+
+    def close(locked: Case, spec: ServicePackageSpec) -> dict[str, Any]:
+        locked.closed_at = clock.now()
+        return {}
+
+    return _step(staff, case, transition_id, revision, "close", close)
+
+
+def request_completion(
+    *,
     staff: Staff,
     case: Case,
     transition_id: str,
     revision: int,
     message: str,
     due_on: dt.date | None,
-    outcome: str,
-    reasons: str,
-    language: str,
-    made: list[str],
 ) -> Case:
-    locked = _lock(case, revision)
-    spec = _spec(locked)
-    transition = _transition(spec, locked, transition_id, staff.roles)
-    handlers: dict[str, Callable[[], dict[str, Any]]] = {
-        "move": lambda: {},
-        "close": lambda: _close(locked),
-        "request_completion": lambda: _request(
-            staff, locked, CaseRequest.Kind.COMPLETION, message, due_on
-        ),
-        "communicate": lambda: _request(
+    """Ask the applicant to complete the application by a date (PBL 9:22, FL 22 §)."""
+    return _step(
+        staff,
+        case,
+        transition_id,
+        revision,
+        "request_completion",
+        lambda locked, spec: _request(staff, locked, CaseRequest.Kind.COMPLETION, message, due_on),
+    )
+
+
+def communicate(
+    *,
+    staff: Staff,
+    case: Case,
+    transition_id: str,
+    revision: int,
+    message: str,
+    due_on: dt.date | None,
+) -> Case:
+    """Kommunicering (FL 25 §): the applicant may comment on the material by a date."""
+    return _step(
+        staff,
+        case,
+        transition_id,
+        revision,
+        "communicate",
+        lambda locked, spec: _request(
             staff, locked, CaseRequest.Kind.COMMUNICATION, message, due_on
         ),
-        "answer": lambda: _answer_on_paper(staff, locked, message),
-        "decide": lambda: _decide(staff, locked, spec, outcome, reasons, language, made),
-    }
-    data = handlers[transition.does]()
-    _move(locked, spec, transition.target)
-    name = EVENT_NAMES.get(transition.does, transition.target.upper())
-    _event(locked, spec, staff.actor, name, {"transition": transition.id, **data})
-    _save(locked, "state", "resident_must_act", "finished", "decided_at", "closed_at")
-    audit.record(
-        actor=staff.actor,
-        action=f"case.{transition.does}",
-        organisation=locked.organisation,
-        object_type="case",
-        object_id=locked.registrar_number,
-        data={"transition": transition.id, "to": transition.target, **data},
     )
-    return locked
 
 
-def _close(case: Case) -> dict[str, Any]:
-    case.closed_at = clock.now()
-    return {}
+def register_answer(
+    *, staff: Staff, case: Case, transition_id: str, revision: int, message: str
+) -> Case:
+    """The answer to the open request came another way (post, a visit): staff register
+    it and the case moves on."""
+    return _step(
+        staff,
+        case,
+        transition_id,
+        revision,
+        "answer",
+        lambda locked, spec: _answer_on_paper(locked, message),
+    )
+
+
+def decide_case(
+    *,
+    staff: Staff,
+    case: Case,
+    transition_id: str,
+    revision: int,
+    outcome: str,
+    reasons: str,
+    language: str = "sv",
+) -> Case:
+    """Decide: the outcome, its reasons (FL 32 §), the fee and how to appeal, as a
+    registered PDF/A decision. The PDF is removed again if the step fails."""
+    made: list[str] = []
+    try:
+        return _step(
+            staff,
+            case,
+            transition_id,
+            revision,
+            "decide",
+            lambda locked, spec: _decide(staff, locked, spec, outcome, reasons, language, made),
+        )
+    except BaseException:
+        for storage_name in made:
+            storage.remove(storage_name)
+        raise
 
 
 def _request(
@@ -203,8 +300,7 @@ def _request(
     return {"request": request.pk, "due_on": due.isoformat(), "document": document.sequence}
 
 
-def _answer_on_paper(staff: Staff, case: Case, message: str) -> dict[str, Any]:
-    """The answer came another way (post, a visit): staff register it and move on."""
+def _answer_on_paper(case: Case, message: str) -> dict[str, Any]:
     text = _required_text(message, "message", _("Skriv vad som kom in och hur."))
     request = CaseRequest.objects.filter(case=case, answered_at__isnull=True).first()
     document = _register(

@@ -104,6 +104,24 @@ def test_a_case_goes_through_its_process_to_a_decision(bygglov_case, worker, tra
     } <= actions_logged
 
 
+def test_each_step_is_its_own_action_and_refuses_another_kind_of_step(bygglov_case, worker):
+    case = fresh(bygglov_case)
+    with pytest.raises(actions.Refused) as refused:
+        actions.decide_case(
+            staff=worker,
+            case=case,
+            transition_id="paborja",
+            revision=case.revision,
+            outcome="bifall",
+            reasons="Skäl.",
+        )
+    assert refused.value.code == "wrong_step"
+    started = actions.move_case(
+        staff=worker, case=case, transition_id="paborja", revision=case.revision
+    )
+    assert started.state == "under_handlaggning"
+
+
 def test_a_transition_the_process_does_not_allow_is_refused(bygglov_case, worker):
     with pytest.raises(actions.Refused) as refused:
         take(worker, bygglov_case, "besluta", outcome="bifall", reasons="x")
