@@ -39,6 +39,14 @@ class MemberId:
     def __str__(self) -> str:
         return f"{self.instance}/{self.member_class}/{self.member_code}"
 
+    @classmethod
+    def parse(cls, text: str) -> MemberId:
+        """`instance/memberClass/memberCode`."""
+        parts = [unquote(part) for part in text.strip().split("/")]
+        if len(parts) != 3:
+            raise BadIdentifier(f"{text!r} is not instance/memberClass/memberCode")
+        return cls(*parts)
+
 
 @dataclass(frozen=True, order=True)
 class ClientId:

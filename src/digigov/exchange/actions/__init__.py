@@ -16,6 +16,7 @@ from digigov.exchange.actions.node import (
     public_key_pem,
     retire_gateway_key,
     run_gateway_here,
+    save_local_gateway,
     save_local_service,
 )
 from digigov.exchange.actions.registry import (
@@ -54,6 +55,7 @@ __all__ = [
     "revoke_access",
     "revoke_certificate",
     "run_gateway_here",
+    "save_local_gateway",
     "save_local_service",
     "save_member",
     "subsystem_by_id",

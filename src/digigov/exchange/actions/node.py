@@ -10,14 +10,14 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from digigov.core import clock
 from digigov.core.actors import Actor
+from digigov.core.transactions import action
 from digigov.exchange import ca, configuration, log, messages
-from digigov.exchange.actions.common import _audit
+from digigov.exchange.actions.common import _audit, _identifier
 from digigov.exchange.actions.registry import issue_certificate, register_gateway
-from digigov.exchange.identifiers import ClientId
+from digigov.exchange.identifiers import ClientId, MemberId
 from digigov.exchange.models import (
     Anchor,
     Certificate,
@@ -30,7 +30,7 @@ from digigov.exchange.models import (
 )
 
 
-@transaction.atomic
+@action
 def install_anchor(
     *, actor: Actor, instance: str, certificate_pem: str, source: str = ""
 ) -> Anchor:
@@ -55,7 +55,7 @@ def install_anchor(
     return anchor
 
 
-@transaction.atomic
+@action
 def accept_configuration(*, actor: Actor, signed: str) -> configuration.GlobalConf:
     """Keep a configuration if the anchor vouches for it and it is not older than ours."""
     anchors = list(Anchor.objects.all())
@@ -102,7 +102,7 @@ def accept_configuration(*, actor: Actor, signed: str) -> configuration.GlobalCo
     raise configuration.ConfigurationError("; ".join(problems))
 
 
-@transaction.atomic
+@action
 def create_gateway_key(
     *, actor: Actor, member_id: str, gateway_code: str, purpose: str
 ) -> GatewayKey:
@@ -130,7 +130,7 @@ def public_key_pem(gateway_key: GatewayKey) -> str:
     )
 
 
-@transaction.atomic
+@action
 def install_certificate(
     *, actor: Actor, gateway_key: GatewayKey, certificate_pem: str
 ) -> GatewayKey:
@@ -147,14 +147,14 @@ def install_certificate(
     return gateway_key
 
 
-@transaction.atomic
+@action
 def retire_gateway_key(*, actor: Actor, gateway_key: GatewayKey) -> None:
     gateway_key.retired_at = clock.now()
     gateway_key.save(update_fields=["retired_at"])
     _audit(actor, "gateway_key_retired", gateway_key.fingerprint, purpose=gateway_key.purpose)
 
 
-@transaction.atomic
+@action
 def save_local_service(
     *, actor: Actor, provider: ClientId, code: str, base_url: str, openapi: str = ""
 ) -> LocalService:
@@ -177,7 +177,7 @@ def save_local_service(
     return service
 
 
-@transaction.atomic
+@action
 def run_gateway_here(
     *, actor: Actor, member: Member, code: str, host: str, client_port: int, server_port: int
 ) -> LocalGateway:
@@ -200,10 +200,39 @@ def run_gateway_here(
             hosts=[host],
         )
         install_certificate(actor=actor, gateway_key=key, certificate_pem=issued.pem)
-    local, _created = LocalGateway.objects.update_or_create(
+    return save_local_gateway(
+        actor=actor,
         member_id=str(member),
         code=code,
-        defaults={"host": host, "client_port": client_port, "server_port": server_port},
+        host=host,
+        client_port=client_port,
+        server_port=server_port,
+    )
+
+
+@action
+def save_local_gateway(
+    *, actor: Actor, member_id: str, code: str, host: str, client_port: int, server_port: int
+) -> LocalGateway:
+    """Run a member's gateway on this installation, at these ports (`digigov gateway`
+    starts every one saved). Idempotent."""
+    member = _identifier(MemberId.parse, member_id)
+    ports = {"client_port": client_port, "server_port": server_port}
+    for name, port in ports.items():
+        if not 1 <= port <= 65535:
+            raise ValidationError({name: f"{port} is not a port"}, code="port")
+    if client_port == server_port:
+        raise ValidationError("the two sides need ports of their own", code="port")
+    local, created = LocalGateway.objects.update_or_create(
+        member_id=str(member), code=code, defaults={"host": host, **ports}
+    )
+    _audit(
+        actor,
+        "local_gateway_saved",
+        f"{member}/{code}",
+        host=host,
+        created=created,
+        **ports,
     )
     return local
 

@@ -196,3 +196,36 @@ def test_archiving_refuses_bad_input(capsys, tmp_path):
             "--out",
             str(tmp_path),
         )
+
+
+def test_a_local_gateway_is_saved_through_an_action(capsys):
+    from digigov.exchange.models import LocalGateway
+
+    out = run(
+        capsys,
+        "local-gateway",
+        "save",
+        "SE-TEST/MUN/2120009994",
+        "gw1",
+        "--client-port",
+        "8180",
+        "--server-port",
+        "8181",
+    )
+    assert "local gateway" in out
+    assert LocalGateway.objects.get().server_port == 8181
+    saved = AuditEntry.objects.get(action="exchange.local_gateway_saved")
+    assert saved.object_id == "SE-TEST/MUN/2120009994/gw1"
+    for member, ports in (("SE-TEST/MUN", ("8180", "8181")), ("SE-TEST/MUN/1", ("80", "80"))):
+        with pytest.raises(CommandError):
+            run(
+                capsys,
+                "local-gateway",
+                "save",
+                member,
+                "gw1",
+                "--client-port",
+                ports[0],
+                "--server-port",
+                ports[1],
+            )

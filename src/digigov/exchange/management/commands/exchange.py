@@ -41,7 +41,6 @@ from digigov.exchange import actions, configuration, log
 from digigov.exchange.identifiers import BadIdentifier, ClientId
 from digigov.exchange.models import (
     GatewayKey,
-    LocalGateway,
     Registry,
     Service,
 )
@@ -336,14 +335,13 @@ class Command(BaseCommand):
             self._say(f"key {found.pk} retired")
 
     def _local_gateway(self, _operation: str | None, options: dict[str, Any]) -> None:
-        local, _created = LocalGateway.objects.update_or_create(
+        local = actions.save_local_gateway(
+            actor=ACTOR,
             member_id=options["member"],
             code=options["code"],
-            defaults={
-                "host": options["host"],
-                "client_port": options["client_port"],
-                "server_port": options["server_port"],
-            },
+            host=options["host"],
+            client_port=options["client_port"],
+            server_port=options["server_port"],
         )
         self._say(f"local gateway {local}")
 
