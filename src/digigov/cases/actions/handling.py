@@ -10,7 +10,6 @@ from typing import Any, TypedDict
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from digigov.cases import clocks, decisions, storage
@@ -38,8 +37,9 @@ from digigov.cases.models import (
     Decision,
     Document,
 )
+from digigov.core import actions as core_actions
 from digigov.core import audit, clock
-from digigov.core.models import AccessRecord
+from digigov.core.transactions import action, outermost
 from digigov.identity import roles
 from digigov.identity.models import StaffMembership
 from digigov.services import fees
@@ -50,29 +50,21 @@ from digigov.services.spec import ServicePackageSpec
 
 def record_access(*, staff: Staff, case: Case, purpose: str) -> None:
     """Staff opened a case: the applicant will see who (by role), when and why."""
-    role = sorted(staff.roles)[0] if staff.roles else ""
-    subjects = {case.applicant_identifier, case.submitted_by}
-    AccessRecord.objects.bulk_create(
-        AccessRecord(
-            organisation_id=case.organisation_id,
-            subject=subject,
-            accessed_at=clock.now(),
-            actor=str(staff.actor),
-            actor_name=staff.actor.name[:200],
-            actor_role=role,
-            purpose=purpose,
-            object_type="case",
-            object_id=case.registrar_number,
-        )
-        for subject in subjects
-        if len(subject) == 12  # people, not companies
+    core_actions.record_access(
+        organisation=case.organisation,
+        subjects={case.applicant_identifier, case.submitted_by},
+        actor=staff.actor,
+        role=sorted(staff.roles)[0] if staff.roles else "",
+        purpose=purpose,
+        object_type="case",
+        object_id=case.registrar_number or "",
     )
 
 
 # -- staff actions ------------------------------------------------------------------
 
 
-@transaction.atomic
+@action
 def assign(*, staff: Staff, case: Case, to: AbstractBaseUser | None, revision: int) -> Case:
     locked = _lock(case, revision)
     if (
@@ -148,7 +140,7 @@ def _step(
     """The path every step shares, in one transaction: lock the case at the caller's
     revision, check the process allows this step to this role, do the step's `work`,
     move the case, record its event and write the audit row."""
-    with transaction.atomic():
+    with outermost():
         locked = _lock(case, revision)
         spec = _spec(locked)
         transition = _transition(spec, locked, transition_id, staff.roles)
@@ -404,7 +396,7 @@ def extension_refusal(staff: Staff, case: Case) -> Refused | None:
     return None
 
 
-@transaction.atomic
+@action
 def extend_deadline(*, staff: Staff, case: Case, days: int, reason: str, revision: int) -> Case:
     """One extension of the statutory time, with a reason the applicant is told (PBL 9:27)."""
     locked = _lock(case, revision)

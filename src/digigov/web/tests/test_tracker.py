@@ -79,3 +79,19 @@ def test_an_organisation_may_choose_to_name_its_staff(
     page = client.get(reverse("web:tracker")).content.decode()
     name = case_worker.get_full_name()
     assert name and f"{name} (Handläggare)" in page
+
+
+def test_a_case_worker_reading_a_case_again_in_one_sitting_is_one_reading(
+    client, bygglov_case, case_worker, travel
+):
+    """Every page view of the case recorded a reading; now one per purpose and sitting."""
+    from digigov.core.models import AccessRecord
+
+    client.force_login(case_worker)
+    case_page = reverse("web:staff-case", args=[bygglov_case.public_id])
+    for _ in range(3):
+        assert client.get(case_page).status_code == 200
+    assert AccessRecord.objects.filter(subject=ANNA).count() == 1
+    travel.forward(minutes=31)  # a new sitting
+    client.get(case_page)
+    assert AccessRecord.objects.filter(subject=ANNA).count() == 2
