@@ -14,7 +14,8 @@ digigov serve          production server (granian); runs collectstatic first
 digigov worker         run background jobs from the database queue
 digigov audit verify   check the hash-chained audit log
 digigov settings-doc   print the settings reference (docs/settings.md)
-digigov <command>      any Django management command (migrate, createsuperuser, ...)
+digigov staff save     a staff account and its roles (--superuser for the operator)
+digigov <command>      any Django management command (migrate, check, ...)
 """
 
 
@@ -42,6 +43,12 @@ def _granian(*, workers: int, threads: int) -> None:
     os.execv(sys.executable, arguments)  # noqa: S606 - our own interpreter, fixed arguments
 
 
+ONE_WAY = {
+    "createsuperuser": "--superuser makes the operator's account",
+    "changepassword": "it sets a new password for an existing account",
+}
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     command = argv[1] if len(argv) > 1 else "help"
@@ -53,6 +60,12 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.setdefault("DIGIGOV_MYCASES_HUB", "SE-DEMO/GOV/2021009978/minaarenden")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digigov.settings")
 
+    if command in ONE_WAY:
+        # Staff accounts are kept by an action with audit rows, not by Django's commands.
+        sys.stderr.write(
+            f"digigov {command}: use `digigov staff save` instead ({ONE_WAY[command]})\n"
+        )
+        sys.exit(2)
     if command in {"help", "-h", "--help"}:
         print(USAGE)
         return

@@ -1,18 +1,6 @@
 from django.contrib import admin
 
-from digigov.core.models import AuditEntry, Organisation
-
-
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin[Organisation]):
-    list_display = ["name", "kind", "organisation_number", "municipality_code"]
-    readonly_fields = ["slug", "name", "kind", "organisation_number", "municipality_code"]
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False  # organisations are created through digigov commands (actions)
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+from digigov.core.models import AuditEntry
 
 
 @admin.register(AuditEntry)

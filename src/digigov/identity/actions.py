@@ -19,6 +19,7 @@ from digigov.core import audit, clock
 from digigov.core.actors import Actor
 from digigov.core.identifiers import parse_person_identifier
 from digigov.core.models import Organisation
+from digigov.core.transactions import action, outermost
 from digigov.identity import builtin_eid, oidc
 from digigov.identity.models import (
     AccessToken,
@@ -45,7 +46,7 @@ class ProviderError(Exception):
 # -- residents --------------------------------------------------------------
 
 
-@transaction.atomic
+@action
 def sign_in_resident(identity: Identity) -> Resident:
     """Record that a person signed in with e-ID, creating them on first sign-in."""
     number = parse_person_identifier(identity.personal_identity_number).value
@@ -85,7 +86,7 @@ def _enqueue_purge() -> None:
     purge_expired_provider_state.enqueue()
 
 
-@transaction.atomic
+@action
 def sign_out_resident(resident: Resident) -> None:
     audit.record(
         actor=Actor.person(resident.personal_identity_number),
@@ -98,7 +99,7 @@ def sign_out_resident(resident: Resident) -> None:
 # -- staff ------------------------------------------------------------------
 
 
-@transaction.atomic
+@action
 def save_staff_account(
     *,
     actor: Actor,
@@ -107,19 +108,42 @@ def save_staff_account(
     first_name: str,
     last_name: str,
     roles: list[tuple[Organisation, str]],
+    superuser: bool | None = None,
 ) -> AbstractBaseUser:
-    """Create or update a staff account and set its roles exactly. Idempotent."""
+    """Create or update a staff account and set its roles exactly. Idempotent.
+
+    A service administrator may use the admin for their organisations (is_staff);
+    `superuser` makes the operator's account (None keeps what the account has). The
+    account's creation, a new password and a change of superuser each leave an audit
+    row (never the password).
+    """
+    for _organisation, role in roles:
+        if role not in StaffMembership.Role.values:
+            raise ValueError(f"unknown role {role!r}")
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username=username, defaults={"first_name": first_name, "last_name": last_name}
     )
+    changed: dict[str, Any] = {}
     if created or not user.check_password(password):
         user.set_password(password)
+        changed["new_password"] = True
+    if superuser is not None and user.is_superuser != superuser:
+        user.is_superuser = superuser
+        changed["superuser"] = superuser
     user.first_name, user.last_name = first_name, last_name
+    user.is_staff = user.is_superuser or any(
+        role == StaffMembership.Role.ADMINISTRATOR for _organisation, role in roles
+    )
     user.save()
-    for _organisation, role in roles:
-        if role not in StaffMembership.Role.values:
-            raise ValueError(f"unknown role {role!r}")
+    if created or changed:
+        audit.record(
+            actor=actor,
+            action="staff.account_created" if created else "staff.account_changed",
+            object_type="user",
+            object_id=user.pk,
+            data={"username": username, **changed},
+        )
     wanted = {(organisation.pk, role): organisation for organisation, role in roles}
     current = {
         (m.organisation_id, m.role): m for m in user.memberships.select_related("organisation")
@@ -148,7 +172,7 @@ def _audit_role(
     )
 
 
-@transaction.atomic
+@action
 def record_failed_staff_sign_in(*, username: str, client_address: str) -> None:
     FailedStaffSignIn.objects.create(
         username=username[:150], client_address=client_address, attempted_at=clock.now()
@@ -160,10 +184,14 @@ def record_failed_staff_sign_in(*, username: str, client_address: str) -> None:
     )
 
 
-@transaction.atomic
+@action
 def sign_in_staff(*, user: AbstractBaseUser, client_address: str) -> None:
+    """A staff member signed in: their failed attempts are forgotten, the time kept.
+    (Django's own last_login receiver is off: this action writes it; identity.apps.)"""
     username = user.get_username()
     FailedStaffSignIn.objects.filter(username=username).delete()
+    user.last_login = clock.now()
+    user.save(update_fields=["last_login"])
     audit.record(
         actor=Actor.staff(username),
         action="staff.signed_in",
@@ -187,13 +215,13 @@ def ensure_provider_key() -> ProviderKey:
         serialization.NoEncryption(),
     ).decode()
     try:
-        with transaction.atomic():
+        with outermost():
             return ProviderKey.objects.create(key_id=builtin_eid.KEY_ID, private_key_pem=pem)
     except IntegrityError:  # another process made it first
         return ProviderKey.objects.get(key_id=builtin_eid.KEY_ID)
 
 
-@transaction.atomic(durable=True)
+@action
 def issue_authorization_code(
     *,
     client_id: str,
@@ -236,7 +264,7 @@ def redeem_authorization_code(
     return outcome
 
 
-@transaction.atomic(durable=True)
+@action
 def _redeem(
     code: str, client_id: str, redirect_uri: str, code_verifier: str
 ) -> Redeemed | ProviderError:
@@ -269,7 +297,7 @@ def _redeem(
     return Redeemed(stored.claims, stored.nonce, stored.scope, token)
 
 
-@transaction.atomic(durable=True)
+@action
 def register_test_client(
     *, actor: Actor, name: str, redirect_uris: list[str], client_id: str = ""
 ) -> tuple[TestClient, str]:
@@ -304,7 +332,7 @@ def register_test_client(
     return client, secret
 
 
-@transaction.atomic(durable=True)
+@action
 def remove_test_client(*, actor: Actor, client: TestClient) -> None:
     client_id = client.client_id
     client.delete()
@@ -316,7 +344,7 @@ def remove_test_client(*, actor: Actor, client: TestClient) -> None:
     )
 
 
-@transaction.atomic
+@action
 def purge_expired_provider_state() -> int:
     """Delete the test provider's expired codes and tokens; run by a background job."""
     cutoff = clock.now() - dt.timedelta(hours=1)
@@ -331,7 +359,7 @@ def purge_expired_provider_state() -> int:
 API_KEY_PREFIX = "dg"
 
 
-@transaction.atomic
+@action
 def create_api_credential(
     *, actor: Actor, organisation: Organisation, name: str, scopes: list[str], role: str
 ) -> tuple[ApiCredential, str]:
@@ -367,7 +395,7 @@ def create_api_credential(
     return credential, f"{API_KEY_PREFIX}_{key_id}_{secret}"
 
 
-@transaction.atomic
+@action
 def revoke_api_credential(*, actor: Actor, credential: ApiCredential) -> None:
     if credential.revoked_at is not None:
         return

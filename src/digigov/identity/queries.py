@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 
 from digigov.core import clock
+from digigov.core.models import Organisation
 from digigov.identity.models import (
     AccessToken,
     ApiCredential,
@@ -95,3 +97,14 @@ def test_client(client_id: str) -> TestClient | None:
 
 def test_clients() -> QuerySet[TestClient]:
     return TestClient.objects.order_by("client_id")
+
+
+def administered_organisations(user: Any) -> QuerySet[Organisation]:
+    """Where this staff member is a service administrator; every organisation for a
+    superuser (the operator)."""
+    if getattr(user, "is_superuser", False):
+        return Organisation.objects.order_by("name")
+    administering = StaffMembership.objects.filter(
+        user_id=user.pk, role=StaffMembership.Role.ADMINISTRATOR
+    ).values("organisation_id")
+    return Organisation.objects.filter(pk__in=administering).order_by("name")

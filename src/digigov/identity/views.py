@@ -223,6 +223,13 @@ def _staff_next(request: HttpRequest) -> str:
     return reverse("web:workspace")
 
 
+@require_safe
+def admin_sign_in(request: HttpRequest) -> HttpResponse:
+    """The admin's sign-in is the staff sign-in: one way in, with its throttle and audit."""
+    next_url = request.GET.get("next") or reverse("admin:index")
+    return redirect(f"{reverse('identity:staff-login')}?{urlencode({'next': next_url})}")
+
+
 @require_POST
 @login_required
 def staff_sign_out(request: HttpRequest) -> HttpResponse:

@@ -51,18 +51,34 @@ _Loader.yaml_implicit_resolvers = {
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a SafeLoader
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise PackageError([PackageProblem(str(path), "", "the file is missing")]) from None
     except UnicodeDecodeError:
         raise PackageError([PackageProblem(str(path), "", "the file is not UTF-8")]) from None
+    return read_yaml_text(text, str(path))
+
+
+def read_yaml_text(text: str, file_name: str) -> Any:
+    """A package file's YAML, read the one way every package is (no implicit dates)."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise PackageError(
-            [PackageProblem(str(path), where, f"not valid YAML: {problem}")]
+            [PackageProblem(file_name, where, f"not valid YAML: {problem}")]
         ) from None
+
+
+def parse_file(content: bytes, file_name: str) -> ServicePackageSpec:
+    """A service.yaml given as bytes (an upload), checked as `load` checks a folder's."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PackageError([PackageProblem(file_name, "", "the file is not UTF-8")]) from None
+    return parse(read_yaml_text(text, file_name), file_name)
 
 
 def _location(parts: tuple[int | str, ...], document: Any) -> str:

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from digigov.conftest import make_staff
 from digigov.services import package
 from digigov.services.models import ServiceVersion
 
@@ -44,3 +45,35 @@ def test_only_staff_reach_the_install_form(client, organisation):
     response = client.get("/admin/services/serviceversion/install/")
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+@pytest.fixture
+def alva(client, organisation, other_organisation):
+    """Exempelby's service administrator."""
+    client.force_login(make_staff("alva", [(organisation, "administrator")]))
+    return client
+
+
+def test_a_service_administrator_installs_only_for_their_organisation(
+    alva, organisation, other_organisation
+):
+    source = (package.BUILT_IN / "bygglov" / "service.yaml").read_bytes()
+    form = alva.get("/admin/services/serviceversion/install/").content.decode()
+    assert "Exempelby kommun" in form and "Provstad kommun" not in form
+    refused = alva.post(
+        "/admin/services/serviceversion/install/",
+        {
+            "organisation": other_organisation.pk,
+            "service_file": SimpleUploadedFile("service.yaml", source),
+        },
+    )
+    assert refused.status_code == 200 and not ServiceVersion.objects.exists()
+    installed = alva.post(
+        "/admin/services/serviceversion/install/",
+        {
+            "organisation": organisation.pk,
+            "service_file": SimpleUploadedFile("service.yaml", source),
+        },
+    )
+    assert installed.status_code == 302
+    assert ServiceVersion.objects.get().organisation == organisation

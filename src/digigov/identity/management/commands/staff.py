@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from argparse import ArgumentParser
+from argparse import ArgumentParser, BooleanOptionalAction
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -32,6 +32,12 @@ class Command(BaseCommand):
             default=[],
             metavar="ORGANISATION:ROLE",
             help=f"repeatable; roles: {', '.join(StaffMembership.Role.values)}",
+        )
+        save.add_argument(
+            "--superuser",
+            action=BooleanOptionalAction,
+            default=None,
+            help="the operator's account: every organisation in the admin (--no-superuser undoes)",
         )
         save.add_argument(
             "--password-from-env",
@@ -64,5 +70,6 @@ class Command(BaseCommand):
             first_name=options["first_name"],
             last_name=options["last_name"],
             roles=roles,
+            superuser=options["superuser"],
         )
         self.stdout.write(f"saved {options['username']} with {len(roles)} roles")
