@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-
 from digigov.core import audit, clock
 from digigov.core.actors import Actor
 from digigov.core.models import Organisation
+from digigov.core.transactions import action
 from digigov.mycases.models import HubQuestion, Producer
 
 
-@transaction.atomic
+@action
 def set_producer_paused(*, actor: Actor, organisation: Organisation, paused: bool) -> Producer:
     """A paused producer answers 503 (maintenance): hubs report it and show the others."""
     producer, _created = Producer.objects.update_or_create(

@@ -11,13 +11,14 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import connection
 from faker import Faker
 from stdnum import luhn
 
 from digigov.core import audit, clock
 from digigov.core.actors import Actor
 from digigov.core.identifiers import parse_person_identifier
+from digigov.core.transactions import action
 from digigov.registers import generate
 from digigov.registers.models import (
     CompanyRecord,
@@ -104,7 +105,7 @@ def synthetic_number(rng: random.Random, today: dt.date) -> str:
     return f"{birth:%Y}"[:2] + nine + luhn.calc_check_digit(nine)
 
 
-@transaction.atomic
+@action
 def load_synthetic(*, actor: Actor, extra_households: int = 40, seed: int = 2026) -> int:
     """Load the named people, properties and companies, and generated households. Idempotent."""
     for person in NAMED_PEOPLE:
@@ -266,7 +267,7 @@ def generate_population(
     return Generated(made, guardians)
 
 
-@transaction.atomic
+@action
 def _store(batch: list[tuple[dict[str, object], list[str]]]) -> int:
     rows = [row for row, _ in batch]
     if connection.vendor == "postgresql":

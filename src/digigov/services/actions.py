@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from digigov.core import audit, clock
 from digigov.core.actors import Actor
 from digigov.core.models import Organisation
+from digigov.core.transactions import action
 from digigov.services import catalogue
 from digigov.services.models import ServiceVersion
 from digigov.services.spec import ServicePackageSpec, model_dump
 
 
-@transaction.atomic
+@action
 def install_package(
     *, actor: Actor, organisation: Organisation, spec: ServicePackageSpec
 ) -> ServiceVersion:

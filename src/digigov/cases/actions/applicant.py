@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from digigov.cases import storage
@@ -33,6 +32,7 @@ from digigov.cases.models import (
 )
 from digigov.core import audit, clock
 from digigov.core.actors import Actor
+from digigov.core.transactions import action
 
 
 def answer_request(
@@ -74,7 +74,7 @@ def answer_request(
         raise
 
 
-@transaction.atomic
+@action
 def _record_answer(
     actor: Actor, case: Case, text: str, files: list[tuple[str, str, storage.Stored]]
 ) -> Case:

@@ -27,6 +27,7 @@ from digigov.cases.models import (
 from digigov.core import audit, clock
 from digigov.core.actors import Actor
 from digigov.core.models import Organisation
+from digigov.core.transactions import action
 from digigov.identity import loa as levels
 from digigov.registers.client import RegisterUnavailable, registers
 from digigov.services import answers as answer_rules
@@ -79,7 +80,7 @@ def start_application(
     return _open_draft(actor, service_version, applicant_kind, applicant_identifier, name, found)
 
 
-@transaction.atomic(durable=True)
+@action
 def _open_draft(
     actor: Actor,
     service_version: ServiceVersion,
@@ -185,7 +186,7 @@ def _store_answers(locked: Application, answers: dict[str, Any]) -> None:
     locked.save(update_fields=["answers", "revision", "updated_at"])
 
 
-@transaction.atomic
+@action
 def save_answers(
     *,
     actor: Actor,
@@ -304,7 +305,7 @@ def _plain(number: float) -> str:
     return str(int(number)) if float(number).is_integer() else str(number)
 
 
-@transaction.atomic
+@action
 def _record_attachment(
     actor: Actor,
     application: Application,
@@ -349,7 +350,7 @@ def _safe_file_name(name: str, content_type: str) -> str:
     return base if base.lower().endswith(extension) else f"{base}{extension}"
 
 
-@transaction.atomic
+@action
 def remove_attachment(*, actor: Actor, attachment: Attachment) -> None:
     locked = _lock_draft(attachment.application)
     kept = [
@@ -394,7 +395,7 @@ def submit_application(*, actor: Actor, application_id: int, actor_loa: str) -> 
     raise RuntimeError("no free receipt reference after three tries")
 
 
-@transaction.atomic
+@action
 def _submit(actor: Actor, application_id: int, actor_loa: str) -> Case:
     locked = _locked(application_id)
     if locked.status == Application.Status.SUBMITTED:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from digigov.cases.actions.case import (
@@ -17,6 +16,7 @@ from digigov.cases.models import (
 )
 from digigov.core import audit
 from digigov.core.actors import Actor
+from digigov.core.transactions import action
 
 
 def add_document(
@@ -36,7 +36,7 @@ def add_document(
     return _add_document(actor, case, direction, cleaned_title, counterpart, text, secrecy_ground)
 
 
-@transaction.atomic
+@action
 def _add_document(
     actor: Actor,
     case: Case,

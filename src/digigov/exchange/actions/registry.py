@@ -9,12 +9,12 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Max
 
 from digigov.core import clock
 from digigov.core.actors import Actor
 from digigov.core.models import Organisation
+from digigov.core.transactions import action
 from digigov.exchange import ca, configuration
 from digigov.exchange.actions.common import _audit, _identifier, _registry
 from digigov.exchange.identifiers import MEMBER_CLASSES, BadIdentifier, ClientId, MemberId
@@ -30,7 +30,7 @@ from digigov.exchange.models import (
 )
 
 
-@transaction.atomic
+@action
 def init_registry(*, actor: Actor, instance: str, validity_hours: int = 24) -> Registry:
     """Make this installation the registry of `instance`: a CA and a configuration key."""
     _identifier(MemberId, instance, "GOV", "0")
@@ -61,7 +61,7 @@ def init_registry(*, actor: Actor, instance: str, validity_hours: int = 24) -> R
     return registry
 
 
-@transaction.atomic
+@action
 def save_member(
     *,
     actor: Actor,
@@ -115,7 +115,7 @@ def subsystem_by_id(client_id: str) -> Subsystem:
     return found
 
 
-@transaction.atomic
+@action
 def add_subsystem(*, actor: Actor, member: Member, code: str) -> Subsystem:
     _identifier(ClientId, member.instance, member.member_class, member.member_code, code)
     subsystem, _created = Subsystem.objects.get_or_create(member=member, code=code)
@@ -123,7 +123,7 @@ def add_subsystem(*, actor: Actor, member: Member, code: str) -> Subsystem:
     return subsystem
 
 
-@transaction.atomic
+@action
 def register_service(
     *, actor: Actor, subsystem: Subsystem, code: str, openapi: str = "", description: str = ""
 ) -> Service:
@@ -146,7 +146,7 @@ def register_service(
     return service
 
 
-@transaction.atomic
+@action
 def grant_access(
     *, actor: Actor, service: Service, client: Subsystem, method: str = "", path: str = ""
 ) -> AccessRight:
@@ -166,7 +166,7 @@ def grant_access(
     return right
 
 
-@transaction.atomic
+@action
 def revoke_access(*, actor: Actor, service: Service, client: Subsystem) -> int:
     revoked = AccessRight.objects.filter(
         service=service, client=client, revoked_at__isnull=True
@@ -175,7 +175,7 @@ def revoke_access(*, actor: Actor, service: Service, client: Subsystem) -> int:
     return revoked
 
 
-@transaction.atomic
+@action
 def register_gateway(*, actor: Actor, member: Member, code: str, address: str) -> Gateway:
     if not address.startswith("https://"):
         raise ValidationError("a gateway's address is https://host:port", code="address")
@@ -186,7 +186,7 @@ def register_gateway(*, actor: Actor, member: Member, code: str, address: str) -
     return gateway
 
 
-@transaction.atomic
+@action
 def issue_certificate(
     *,
     actor: Actor,
@@ -232,7 +232,7 @@ def issue_certificate(
     return certificate
 
 
-@transaction.atomic
+@action
 def revoke_certificate(*, actor: Actor, fingerprint: str) -> Certificate:
     certificate = Certificate.objects.filter(fingerprint=fingerprint).first()
     if certificate is None:
@@ -312,7 +312,7 @@ def _document(registry: Registry, version: int, now: dt.datetime) -> dict[str, A
     )
 
 
-@transaction.atomic
+@action
 def publish_configuration(*, actor: Actor) -> PublishedConfiguration:
     """Sign what the registry holds now as the next version of the global configuration."""
     registry = Registry.objects.select_for_update().get(pk=_registry().pk)
