@@ -25,6 +25,24 @@ from digigov.core.models import Organisation
 CHROMIUM = os.environ.get("DIGIGOV_CHROMIUM", "/usr/bin/chromium")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from digigov.tests import writes
+
+    writes.watch()
+
+
+@pytest.fixture(autouse=True)
+def _writes_go_through_actions() -> Iterator[None]:
+    """DESIGN 6: every change goes through an action (digigov.tests.writes)."""
+    from digigov.tests import writes
+
+    writes.take()
+    yield
+    found = writes.take()
+    if found:
+        pytest.fail("writes outside actions:\n" + "\n".join(found), pytrace=False)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """In CI a missing browser or database fails the run instead of skipping."""
     required = os.environ.get("DIGIGOV_REQUIRE_DATABASE")
