@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hmac
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
 
 from digigov.core.models import Organisation
-from digigov.exchange import configuration
+from digigov.exchange import ca, configuration
 from digigov.exchange.configuration import GlobalConf
 from digigov.exchange.identifiers import ClientId, ServiceId
 from digigov.exchange.models import (
     Anchor,
+    GatewayKey,
     LocalGateway,
     LocalService,
     Member,
@@ -97,3 +101,20 @@ def services_named(code: str, *, open_to: ClientId, method: str, path: str) -> l
         if service.service_code == code and conf.allowed(open_to, service, method, path):
             found.append(service)
     return sorted(found, key=str)
+
+
+def key_certified_by(certificate_pem: str) -> GatewayKey | None:
+    """The key of this installation's that a certificate certifies (by its public key)."""
+    wanted = _public(ca.load_certificate(certificate_pem).public_key())
+    for key in GatewayKey.objects.filter(retired_at__isnull=True).order_by("-pk"):
+        if _public(ca.load_key(key.private_key_pem).public_key()) == wanted:
+            return key
+    return None
+
+
+def _public(key: Any) -> bytes:
+    return bytes(
+        key.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )

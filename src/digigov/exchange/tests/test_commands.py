@@ -80,7 +80,10 @@ def test_an_organisation_joins_and_gets_a_configuration(capsys, tmp_path):
         certificate = run(capsys, *arguments)
         assert certificate.startswith("-----BEGIN CERTIFICATE-----")
         (tmp_path / f"{purpose}.pem").write_text(certificate)
-        run(capsys, "key", "install", key_id, str(tmp_path / f"{purpose}.pem"))
+        if purpose == "sign":  # by the key's id, as printed
+            run(capsys, "key", "install", str(tmp_path / "sign.pem"), "--key", key_id)
+        else:  # or found by the certificate itself
+            run(capsys, "key", "install", str(tmp_path / "tls.pem"))
     assert GatewayKey.objects.exclude(fingerprint="").count() == 2
 
     anchor = run(capsys, "anchor", "export")

@@ -38,6 +38,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from digigov.core import queries as core_queries
 from digigov.core.actors import Actor
 from digigov.exchange import actions, configuration, log
+from digigov.exchange import queries as exchange_queries
 from digigov.exchange.identifiers import BadIdentifier, ClientId
 from digigov.exchange.models import (
     GatewayKey,
@@ -134,8 +135,10 @@ class Command(BaseCommand):
         create.add_argument("gateway")
         create.add_argument("--purpose", choices=["sign", "tls"], required=True)
         key_install = key.add_parser("install")
-        key_install.add_argument("key_id", type=int)
-        key_install.add_argument("certificate")
+        key_install.add_argument("certificate", help="the certificate the registry's CA issued")
+        key_install.add_argument(
+            "--key", type=int, dest="key_id", help="the key (default: the one it certifies)"
+        )
         retire = key.add_parser("retire")
         retire.add_argument("key_id", type=int)
 
@@ -322,9 +325,14 @@ class Command(BaseCommand):
             self._say(f"# key {key.pk}: have the registry's CA certify this public key")
             self.stdout.write(actions.public_key_pem(key), ending="")
             return
-        found = GatewayKey.objects.filter(pk=options["key_id"]).first()
-        if found is None:
-            raise CommandError(f"no key {options['key_id']}")
+        if operation == "install" and options["key_id"] is None:
+            found = exchange_queries.key_certified_by(_read(options["certificate"]))
+            if found is None:
+                raise CommandError("no key of this installation's is certified by that certificate")
+        else:
+            found = GatewayKey.objects.filter(pk=options["key_id"]).first()
+            if found is None:
+                raise CommandError(f"no key {options['key_id']}")
         if operation == "install":
             actions.install_certificate(
                 actor=ACTOR, gateway_key=found, certificate_pem=_read(options["certificate"])
