@@ -486,3 +486,31 @@ def free_port() -> int:
     from digigov.exchange.testing import free_port as take
 
     return take()
+
+
+@contextlib.contextmanager
+def running_demo(live_server: Any, settings: Any) -> Iterator[dict[str, Any]]:
+    """The demo as `digigov demo` serves it: its data loaded by the same function, the
+    registers and Mina ärenden asked over the exchange, each organisation's gateway
+    running on loopback and logging to the same database as the web server. Yields
+    each member's gateway's client address, and the running gateways."""
+    from digigov.exchange.gateway import Gateway
+    from digigov.exchange.models import LocalGateway
+    from digigov.exchange.testing import Running
+    from digigov.web import demo as demo_data
+
+    demo_data.load(
+        web=(live_server.thread.host, live_server.thread.port),
+        ports=lambda index: (free_port(), free_port()),
+    )
+    settings.REGISTERS = demo_data.REGISTER_NODE
+    settings.MYCASES_HUB = demo_data.HUB
+    running = Running()
+    gateways = {}
+    for local in LocalGateway.objects.all():
+        running.start(Gateway(local))
+        gateways[local.member_id] = f"http://{local.host}:{local.client_port}"
+    try:
+        yield {"gateways": gateways, "running": running}
+    finally:
+        running.stop()

@@ -53,3 +53,12 @@ def test_calls_leave_the_process_only_through_core_outbound():
     ]
     # cases.storage's virus scanner speaks clamd's socket protocol and asks core.outbound first.
     assert offenders == ["cases/storage.py: socket.create_connection("]
+
+
+def test_the_glossary_names_each_term_once():
+    terms = [
+        line.split("|")[1].strip()
+        for line in (ROOT / "docs" / "glossary.md").read_text().splitlines()
+        if line.startswith("| ") and not line.startswith("| Swedish")
+    ]
+    assert terms and sorted(t for t in set(terms) if terms.count(t) > 1) == []

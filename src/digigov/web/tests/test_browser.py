@@ -12,7 +12,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from digigov.conftest import CHROMIUM, PDF, STAFF_PASSWORD
+from digigov.conftest import CHROMIUM, PDF, STAFF_PASSWORD, running_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -63,25 +63,8 @@ def demo(case_worker: Any, other_organisation: Any, services: Any) -> None:
 
 @pytest.fixture
 def demo_federation(live_server: Any, settings: Any) -> Iterator[None]:
-    """The demo as `digigov demo` serves it: its data loaded by the same function, the
-    registers and Mina ärenden asked over the exchange, each organisation's gateway
-    running on loopback and logging to the same database as the web server."""
-    from digigov.exchange.gateway import Gateway
-    from digigov.exchange.models import LocalGateway
-    from digigov.exchange.testing import Running, free_port
-    from digigov.web import demo as demo_data
-
-    demo_data.load(
-        web=(live_server.thread.host, live_server.thread.port),
-        ports=lambda index: (free_port(), free_port()),
-    )
-    settings.REGISTERS = demo_data.REGISTER_NODE
-    settings.MYCASES_HUB = demo_data.HUB
-    running = Running()
-    for local in LocalGateway.objects.all():
-        running.start(Gateway(local))
-    yield
-    running.stop()
+    with running_demo(live_server, settings):
+        yield
 
 
 def sign_in_as(page: Page, base: str, button: str) -> None:
