@@ -20,23 +20,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from digigov.cases import events
 from digigov.cases.models import CaseEvent
 from digigov.core.models import Organisation
 from digigov.mycases import queries, spec
 from digigov.registers.client import RegisterUnavailable, registers
 from digigov.services import catalogue
-
-# What each kind of event says, by the last part of its type.
-TITLES = {
-    "INKOMMEN": _("Ansökan har kommit in"),
-    "KOMPLETTERING_BEGARD": _("Komplettering begärd"),
-    "KOMPLETTERING_INKOMMEN": _("Kompletteringen har kommit in"),
-    "KOMMUNICERING": _("Underlag att yttra sig över"),
-    "YTTRANDE_INKOMMET": _("Yttrandet har kommit in"),
-    "HANDLAGGNINGSTID_FORLANGD": _("Handläggningstiden är förlängd"),
-    "BESLUT": _("Beslut"),
-    "AVSLUTAT": _("Ärendet är avslutat"),
-}
 
 
 class Refused(Exception):
@@ -146,8 +135,7 @@ def _kundhandelse(organisation: Organisation, event: CaseEvent) -> spec.Kundhand
     english = translation.get_language() == "en"
     states = {state.id: state for state in package.process.states}
     state = states.get(str(event.data.get("state", case.state)))
-    name = event.event_type.rsplit(".", 1)[-1]
-    title = str(TITLES[name]) if name in TITLES else _text(state.label, english) if state else name
+    title = events.title(event)
     service_title = _text(package.name, english)
     description = _text(state.resident_text, english) if state else ""
     extra: dict[str, Any] = {"tjanst": case.service_code}

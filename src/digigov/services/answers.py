@@ -132,3 +132,12 @@ def clean_step(spec: ServicePackageSpec, step: Step, raw: dict[str, Any]) -> Cle
     errors: dict[str, StrOrPromise] = {}
     values = _clean_fields(step.fields, raw, complete=True, prefix="", errors=errors, known=earlier)
     return Cleaned(values=values, errors=errors)
+
+
+def first_unfinished_step(spec: ServicePackageSpec, raw: dict[str, Any]) -> Step | None:
+    """Where a person continuing a draft picks up: the first step with a question still
+    to answer (or an answer to mend); None when every step is done."""
+    for step in spec.steps:
+        if not clean_step(spec, step, raw).ok:
+            return step
+    return None

@@ -303,6 +303,21 @@ def _review_page(
     return render(request, "web/services/review.html", context, status=status)
 
 
+@require_safe
+@resident_required
+def continue_draft(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Back to a saved draft: the first step with something left to answer, or the
+    check-your-answers page when nothing is."""
+    application = case_queries.draft_for(_actor(request).identifier, public_id)
+    if application is None:  # submitted (its receipt) or not theirs (404): as review says
+        return redirect("web:application-review", public_id)
+    spec = catalogue.spec_of(application.service_version)
+    unfinished = answer_rules.first_unfinished_step(spec, application.answers)
+    if unfinished is None:
+        return redirect("web:application-review", application.public_id)
+    return redirect("web:application-step", application.public_id, unfinished.id)
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 @resident_required
 def review(request: HttpRequest, public_id: str) -> HttpResponse:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from digigov.cases import actions as case_actions
-from digigov.cases import clocks, storage
+from digigov.cases import clocks, events, storage
 from digigov.cases import queries as case_queries
 from digigov.cases.models import Case, Document
 from digigov.core import clock
@@ -181,7 +181,10 @@ def _render_case(
         "warning": timing.warning(clock.today()),
         "steps": presentation.summary(spec, case.application.answers, file_names),
         "documents": documents,
-        "events": list(case_queries.events_of(case)),
+        "events": [
+            {"title": events.title(e), "occurred_at": e.occurred_at, "actor": e.actor}
+            for e in case_queries.events_of(case)
+        ],
         "open_request": case_queries.open_request(case),
         "decision": case_queries.decision_of(case),
         "step_forms": _step_forms(request, case, spec, staff, step),
@@ -232,6 +235,10 @@ def staff_step(request: HttpRequest, public_id: str, transition_id: str) -> Http
     )
     if not form.is_valid():
         return _render_case(request, case, staff, status=400, step=(transition_id, form))
+    transition = next((t for t in spec.process.transitions if t.id == transition_id), None)
+    confirmed = request.POST.get(f"{transition_id}-confirmed") == "1"
+    if transition is not None and transition.does == "decide" and not confirmed:
+        return _confirm_decision(request, case, staff, transition_id, form)
     try:
         case_actions.take(
             staff=staff,
@@ -249,6 +256,28 @@ def staff_step(request: HttpRequest, public_id: str, transition_id: str) -> Http
     except case_actions.Refused as refused:
         return _render_case(request, case, staff, status=409, refused=refused.message)
     return _done(request, case, _("Ärendet är uppdaterat."))
+
+
+def _confirm_decision(
+    request: HttpRequest, case: Case, staff: case_actions.Staff, transition_id: str, form: Form
+) -> HttpResponse:
+    """A decision is taken in two steps: what it will say (outcome, reasons, fee today),
+    then "Fatta beslutet". The second post carries the same fields and `confirmed`."""
+    try:
+        terms = case_actions.decision_terms(
+            case, form.cleaned_data["outcome"], form.cleaned_data["reasons"]
+        )
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return _render_case(request, case, staff, status=400, step=(transition_id, form))
+    context = {
+        "case": case,
+        "transition_id": transition_id,
+        "terms": terms,
+        "outcome_label": _label(terms.outcome.label, request.LANGUAGE_CODE),
+        "revision": form.cleaned_data["revision"],
+    }
+    return render(request, "web/cases/confirm_decision.html", context)
 
 
 @require_POST
@@ -357,7 +386,6 @@ def _render_my_case(
         "decision": case_queries.decision_of(case),
         "appeal_to": _label(spec.process.decisions.appeal.to, language),
         "documents": documents,
-        "events": list(case_queries.events_of(case)),
         "form": form or AnswerForm(),
     }
     return render(request, "web/cases/my_case.html", context, status=status)

@@ -53,6 +53,11 @@ urlpatterns = [
         application_views.step,
         name="application-step",
     ),
+    path(
+        "ansokan/<str:public_id>/fortsatt/",
+        application_views.continue_draft,
+        name="application-continue",
+    ),
     path("ansokan/<str:public_id>/granska/", application_views.review, name="application-review"),
     path("ansokan/<str:public_id>/kvitto/", application_views.receipt, name="application-receipt"),
     path(

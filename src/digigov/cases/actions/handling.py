@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, TypedDict
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -43,7 +45,7 @@ from digigov.core.transactions import action, outermost
 from digigov.identity import roles
 from digigov.identity.models import StaffMembership
 from digigov.services import fees
-from digigov.services.spec import ServicePackageSpec
+from digigov.services.spec import Outcome, ServicePackageSpec
 
 # -- reading a case -------------------------------------------------------------
 
@@ -310,6 +312,37 @@ def _answer_on_paper(case: Case, message: str) -> dict[str, Any]:
     return {"document": document.sequence}
 
 
+@dataclass(frozen=True)
+class DecisionTerms:
+    """What a decision taken now would say: checked, and shown before it is taken."""
+
+    outcome: Outcome
+    reasons: str
+    fee: Decimal | None
+    fee_before_reduction: Decimal | None
+    days_late: int
+
+
+def decision_terms(case: Case, outcome_id: str, reasons: str) -> DecisionTerms:
+    """The outcome, the reasons (FL 32 §: a decision that may affect someone states
+    them), and the fee at today's date, as the decision would have them; the page that
+    confirms a decision shows these, and the decision is made of them."""
+    spec = _spec(case)
+    outcome = next((o for o in spec.process.decisions.outcomes if o.id == outcome_id), None)
+    if outcome is None:
+        raise ValidationError({"outcome": [_("Välj ett utfall.")]}, code="required")
+    why = _required_text(reasons, "reasons", _("Skriv skälen för beslutet."))
+    timing = clock_of(case)
+    today = clock.local_date(clock.now())
+    days_late = (today - timing.deadline).days if timing.deadline is not None else 0
+    fee = fee_before = None
+    if spec.process.fee is not None and outcome.charges_fee:
+        answers = case.application.answers
+        fee_before = fees.base_fee(spec.process.fee, answers)
+        fee = fees.fee_at_decision(spec.process.fee, answers, days_late=days_late)
+    return DecisionTerms(outcome, why, fee, fee_before, days_late)
+
+
 def _decide(
     staff: Staff,
     case: Case,
@@ -319,19 +352,15 @@ def _decide(
     language: str,
     made: list[str],
 ) -> dict[str, Any]:
-    outcome = next((o for o in spec.process.decisions.outcomes if o.id == outcome_id), None)
-    if outcome is None:
-        raise ValidationError({"outcome": [_("Välj ett utfall.")]}, code="required")
-    # FL 32 §: a decision that may affect someone states its reasons.
-    why = _required_text(reasons, "reasons", _("Skriv skälen för beslutet."))
+    terms = decision_terms(case, outcome_id, reasons)
+    outcome, why, fee, fee_before, days_late = (
+        terms.outcome,
+        terms.reasons,
+        terms.fee,
+        terms.fee_before_reduction,
+        terms.days_late,
+    )
     now = clock.now()
-    timing = clock_of(case)
-    days_late = (clock.local_date(now) - timing.deadline).days if timing.deadline is not None else 0
-    fee = fee_before = None
-    if spec.process.fee is not None and outcome.charges_fee:
-        answers = case.application.answers
-        fee_before = fees.base_fee(spec.process.fee, answers)
-        fee = fees.fee_at_decision(spec.process.fee, answers, days_late=days_late)
     appeal = spec.process.decisions.appeal
     decision = Decision(
         organisation_id=case.organisation_id,

@@ -251,3 +251,22 @@ def test_a_nonsense_search_page_number_is_read_as_a_page_that_exists_or_is_empty
 ):
     response = client.get(reverse("web:service-search"), {"q": "bygga", "sida": page})
     assert response.status_code == 200
+
+
+def test_going_back_to_a_draft_opens_the_first_step_left_to_answer(anna, services):
+    application = start_bygglov(anna)
+    go_on = reverse("web:application-continue", args=[application.public_id])
+    # the property is prefilled, but "Äger du fastigheten?" is not answered yet
+    assert anna.get(go_on)["Location"] == step_url(application, "fastighet")
+    anna.post(
+        step_url(application, "fastighet"),
+        {
+            "fastighetsbeteckning": "Exempelby Björken 1:23",
+            "ar_agare": "ja",
+            "action": "save",
+            "revision": 1,
+        },
+    )
+    assert anna.get(go_on)["Location"] == step_url(application, "atgard")
+    page = anna.get(reverse("web:my-pages")).content.decode()
+    assert go_on in page  # Mina sidor links the draft there, not to check-your-answers

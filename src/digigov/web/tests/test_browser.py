@@ -235,19 +235,22 @@ def test_a_resident_applies_for_bygglov_over_two_sittings(
     page.get_by_role("button", name="Anna Andersson (199003152387)").click()
     page.get_by_role("button", name="Börja ansökan").click()
 
-    # first sitting: the property is prefilled; answer and save for later
+    # first sitting: the property is prefilled; answer, and Enter in a text field goes on
+    # (it pressed the consent field's "Ladda upp", the form's first button, before)
     assert page.get_by_label("Fastighetsbeteckning").input_value() == "Exempelby Björken 1:23"
     assert_no_violations(page, "first step")
     page.get_by_label("Ja", exact=True).check()
+    page.get_by_label("Fastighetsbeteckning").press("Enter")
+    page.wait_for_url("**/steg/atgard/")
     page.get_by_role("button", name="Spara och fortsätt senare").click()
     assert "Ansökan är sparad" in page.content()
     page.get_by_role("button", name="Logga ut").click()
 
-    # second sitting
+    # second sitting: the draft opens where there is something left to answer
     sign_in_as_anna(page, base)
     page.get_by_role("link", name="Ansökan om bygglov").click()
-    assert_no_violations(page, "review with problems")
-    page.get_by_role("link", name="Ändra Vad vill du göra?").click()
+    page.wait_for_url("**/steg/atgard/")
+    assert_no_violations(page, "the step to go on with")
     page.get_by_label("Riva en byggnad").check()
     page.get_by_label("Garage, förråd eller annan komplementbyggnad").check()
     page.get_by_label("Beskriv vad du vill göra").fill(
@@ -330,6 +333,11 @@ def test_a_case_worker_and_the_applicant_handle_a_case(
     page.get_by_label("Bygglov beviljas").check()
     page.get_by_label("Skäl för beslutet").fill("Åtgärden följer detaljplanen.")
     page.get_by_role("button", name="Besluta").click()
+    # a decision is confirmed before it is taken: what it will say, and the fee
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Bekräfta beslutet")
+    assert "Åtgärden följer detaljplanen." in page.content()
+    assert_no_violations(page, "confirming a decision")
+    page.get_by_role("button", name="Fatta beslutet").click()
     assert "Ärendet är uppdaterat." in page.content()
     staff_sign_out(page, base)
 

@@ -140,11 +140,36 @@ def test_completion_requested_on_the_staff_page_and_answered_on_the_applicants(
     assert "Här är den." in staff_page and "Komplettering: sektion.pdf" in staff_page
 
 
+def test_a_decision_is_confirmed_before_it_is_taken(staff_client, bygglov_case):
+    """It was taken in one click; now the first post shows what it will say."""
+    step(staff_client, bygglov_case, "paborja")
+    shown = step(staff_client, bygglov_case, "besluta", outcome="bifall", reasons="Följer planen.")
+    assert shown.status_code == 200
+    page = shown.content.decode()
+    assert "Bekräfta beslutet" in page and "Bygglov beviljas" in page
+    assert "4 800 kr" in page  # 36 m² × 60 kr, at least 4 800
+    assert not Decision.objects.exists()
+    taken = step(
+        staff_client,
+        bygglov_case,
+        "besluta",
+        outcome="bifall",
+        reasons="Följer planen.",
+        confirmed=1,
+    )
+    assert taken.status_code == 302 and Decision.objects.get().fee == 4800
+
+
 def test_the_applicant_sees_the_decision_and_how_to_appeal(staff_client, bygglov_case):
     step(staff_client, bygglov_case, "paborja")
     assert (
         step(
-            staff_client, bygglov_case, "besluta", outcome="bifall", reasons="Följer detaljplanen."
+            staff_client,
+            bygglov_case,
+            "besluta",
+            outcome="bifall",
+            reasons="Följer detaljplanen.",
+            confirmed=1,
         ).status_code
         == 302
     )
@@ -170,7 +195,14 @@ def test_another_person_gets_404_for_the_case_page_and_its_documents(client, byg
 
 def test_an_answer_after_the_case_is_decided_gets_a_clear_message(staff_client, bygglov_case):
     step(staff_client, bygglov_case, "paborja")
-    step(staff_client, bygglov_case, "besluta", outcome="avslag", reasons="Strider mot planen.")
+    step(
+        staff_client,
+        bygglov_case,
+        "besluta",
+        outcome="avslag",
+        reasons="Strider mot planen.",
+        confirmed=1,
+    )
     resident = type(staff_client)()
     sign_in_resident(resident, ANNA)
     response = resident.post(case_url(bygglov_case, "web:my-case-answer"), {"text": "Sent svar"})
