@@ -259,7 +259,11 @@ def staff_step(request: HttpRequest, public_id: str, transition_id: str) -> Http
 
 
 def _confirm_decision(
-    request: HttpRequest, case: Case, staff: case_actions.Staff, transition_id: str, form: Form
+    request: HttpRequest,
+    case: Case,
+    staff: case_actions.Staff,
+    transition_id: str,
+    form: StepForm,
 ) -> HttpResponse:
     """A decision is taken in two steps: what it will say (outcome, reasons, fee today),
     then "Fatta beslutet". The second post carries the same fields and `confirmed`."""
