@@ -73,11 +73,29 @@ class StepForm(Revisioned):
         max_length=20000,
     )
 
-    def __init__(self, *args: Any, outcomes: list[Outcome], language: str, **kwargs: Any) -> None:
+    # What each kind of step asks for. All of it is needed, but the action says so (its
+    # messages are the rule's own): the form only marks the fields as asked, so they
+    # are not shown as optional.
+    FIELDS_OF = {
+        "request_completion": ("message", "due_on"),
+        "communicate": ("message", "due_on"),
+        "answer": ("message",),
+        "decide": ("outcome", "reasons"),
+    }
+
+    def __init__(
+        self, *args: Any, does: str, outcomes: list[Outcome], language: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["outcome"].choices = [  # type: ignore[attr-defined]
             (o.id, o.label.en if language == "en" else o.label.sv) for o in outcomes
         ]
+        asked = self.FIELDS_OF.get(does, ())
+        for name in ("message", "due_on", "outcome", "reasons"):
+            if name in asked:
+                self.fields[name].asked = True  # type: ignore[attr-defined]
+            else:
+                del self.fields[name]
 
 
 class AssignForm(Revisioned):

@@ -142,6 +142,7 @@ def _step_forms(
             form = StepForm(
                 prefix=transition.id,
                 initial={"revision": case.revision},
+                does=transition.does,
                 outcomes=spec.process.decisions.outcomes,
                 language=language,
             )
@@ -227,17 +228,20 @@ def _done(request: HttpRequest, case: Case, message: str) -> HttpResponse:
 def staff_step(request: HttpRequest, public_id: str, transition_id: str) -> HttpResponse:
     case, staff = _staff_case(request, public_id)
     spec = catalogue.spec_of(case.service_version)
+    transition = next((t for t in spec.process.transitions if t.id == transition_id), None)
+    if transition is None:
+        raise Http404
     form = StepForm(
         request.POST,
         prefix=transition_id,
+        does=transition.does,
         outcomes=spec.process.decisions.outcomes,
         language=request.LANGUAGE_CODE,
     )
     if not form.is_valid():
         return _render_case(request, case, staff, status=400, step=(transition_id, form))
-    transition = next((t for t in spec.process.transitions if t.id == transition_id), None)
     confirmed = request.POST.get(f"{transition_id}-confirmed") == "1"
-    if transition is not None and transition.does == "decide" and not confirmed:
+    if transition.does == "decide" and not confirmed:
         return _confirm_decision(request, case, staff, transition_id, form)
     try:
         case_actions.take(
@@ -245,10 +249,10 @@ def staff_step(request: HttpRequest, public_id: str, transition_id: str) -> Http
             case=case,
             transition_id=transition_id,
             revision=form.cleaned_data["revision"],
-            message=form.cleaned_data["message"],
-            due_on=form.cleaned_data["due_on"],
-            outcome=form.cleaned_data["outcome"],
-            reasons=form.cleaned_data["reasons"],
+            message=form.cleaned_data.get("message", ""),
+            due_on=form.cleaned_data.get("due_on"),
+            outcome=form.cleaned_data.get("outcome", ""),
+            reasons=form.cleaned_data.get("reasons", ""),
         )
     except ValidationError as error:
         _apply_errors(form, error)

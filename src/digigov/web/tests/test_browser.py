@@ -352,3 +352,44 @@ def test_a_case_worker_and_the_applicant_handle_a_case(
     page.goto(f"{base}/organisationer/exempelby/diarium/")
     assert bygglov_case.registrar_number in page.content()
     assert_no_violations(page, "the public diary")
+
+
+def assert_reflows(page: Page, what: str) -> None:
+    """WCAG 1.4.10: nothing wider than the screen, so nothing scrolls sideways."""
+    wider = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    culprits = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+        " > window.innerWidth + 1).slice(-3).map(e => e.outerHTML.slice(0, 120))"
+    )
+    assert wider <= 0, f"{what} is {wider} px wider than the 320 px screen: {culprits}"
+
+
+def test_the_pages_with_tables_reflow_at_320_px(
+    live_server: Any, demo: None, cases_at_two_municipalities: Any, browser: Browser
+) -> None:
+    context = browser.new_context(locale="sv-SE", viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    base = live_server.url
+    try:
+        for path in ("/", "/e-tjanster/", "/organisationer/exempelby/diarium/", "/logga-in/"):
+            page.goto(f"{base}{path}")
+            assert_reflows(page, path)
+        sign_in_as(page, base, "Anna Andersson (199003152387)")
+        for path in ("/mina-sidor/", "/mina-sidor/mina-uppgifter/", "/mina-sidor/mina-arenden/"):
+            page.goto(f"{base}{path}")
+            assert_reflows(page, path)
+        page.goto(f"{base}/mina-sidor/")
+        page.locator("table a").first.click()
+        assert_reflows(page, "the applicant's case page")
+        page.get_by_role("button", name="Logga ut").click()
+        page.goto(f"{base}/personal/logga-in/")
+        page.get_by_label("Användarnamn").fill("hanna")
+        page.get_by_label("Lösenord").fill(STAFF_PASSWORD)
+        page.get_by_role("button", name="Logga in").click()
+        page.wait_for_url(f"{base}/arbetsyta/")
+        assert_reflows(page, "the workspace")
+        page.locator("table a").first.click()
+        assert_reflows(page, "a staff case page")
+        assert_no_violations(page, "a staff case page at 320 px")
+    finally:
+        context.close()

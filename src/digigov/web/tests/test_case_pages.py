@@ -298,3 +298,11 @@ def test_the_extend_form_is_offered_as_often_as_the_package_allows(
                 staff=staff, case=fresh, days=7, reason="Remiss.", revision=fresh.revision
             )
     assert offered == [True, True, False]
+
+
+def test_what_a_step_needs_is_not_marked_optional(staff_client, bygglov_case):
+    step(staff_client, bygglov_case, "paborja")
+    page = staff_client.get(case_url(bygglov_case)).content.decode()
+    for label in ("Meddelande till den sökande", "Svara senast", "Skäl för beslutet"):
+        assert f"{label} <span" not in page, label  # no "(frivilligt)" after it
+        assert label in page
