@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -84,11 +85,19 @@ class Access:
     purpose: str
 
 
-def all_accesses_to(person_number: str, limit: int = 500) -> list[Access]:
-    """Register reads and case openings of this person's data, newest first."""
+def all_accesses_to(
+    person_number: str, limit: int = 500, before: dt.datetime | None = None
+) -> list[Access]:
+    """Register reads and case openings of this person's data, newest first; only those
+    before `before` when given (a page's key: the last one shown)."""
+    registers = accesses_to(person_number)
+    readings = core_queries.accesses_to(person_number)
+    if before is not None:
+        registers = registers.filter(accessed_at__lt=before)
+        readings = readings.filter(accessed_at__lt=before)
     found = [
         Access(a.accessed_at, a.client_name or a.client, True, a.register, "", "", "", a.purpose)
-        for a in accesses_to(person_number)[:limit]
+        for a in registers[:limit]
     ] + [
         Access(
             a.accessed_at,
@@ -100,7 +109,7 @@ def all_accesses_to(person_number: str, limit: int = 500) -> list[Access]:
             a.object_id,
             a.purpose,
         )
-        for a in core_queries.accesses_to(person_number)[:limit]
+        for a in readings[:limit]
     ]
     found.sort(key=lambda access: access.when, reverse=True)
     return found[:limit]

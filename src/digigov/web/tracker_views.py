@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -12,14 +15,18 @@ from digigov.registers import queries as register_queries
 from digigov.registers.client import REGISTER_NAMES
 from digigov.web.views import resident_required
 
-SHOWN = 200
+PAGE = 50
 
 
 @require_safe
 @resident_required
 def tracker(request: HttpRequest) -> HttpResponse:
+    """The newest readings first, a page at a time by time (`?fore=` the last one shown),
+    grouped by day on the page."""
     person = request.resident.personal_identity_number  # type: ignore[attr-defined]
+    before = _before(request.GET.get("fore", ""))
     roles = {value: str(label) for value, label in StaffMembership.Role.choices}
+    found = register_queries.all_accesses_to(person, PAGE + 1, before=before)
     rows = [
         {
             "when": access.when,
@@ -30,9 +37,20 @@ def tracker(request: HttpRequest) -> HttpResponse:
             else _("Ärende %(number)s") % {"number": access.case},
             "why": access.purpose,
         }
-        for access in register_queries.all_accesses_to(person, SHOWN)
+        for access in found[:PAGE]
     ]
-    return render(request, "web/tracker.html", {"accesses": rows})
+    older = urlencode({"fore": found[PAGE - 1].when.isoformat()}) if len(found) > PAGE else ""
+    context = {"accesses": rows, "older": older, "paged": before is not None}
+    return render(request, "web/tracker.html", context)
+
+
+def _before(raw: str) -> dt.datetime | None:
+    """A page's key; anything else is the first page."""
+    try:
+        found = dt.datetime.fromisoformat(raw.replace("\x00", "")[:40])
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else None
 
 
 def _how(access: register_queries.Access, roles: dict[str, str]) -> str:

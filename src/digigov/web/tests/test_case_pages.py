@@ -306,3 +306,21 @@ def test_what_a_step_needs_is_not_marked_optional(staff_client, bygglov_case):
     for label in ("Meddelande till den sökande", "Svara senast", "Skäl för beslutet"):
         assert f"{label} <span" not in page, label  # no "(frivilligt)" after it
         assert label in page
+
+
+def test_an_english_page_shows_the_documents_titles_in_english(staff_client, bygglov_case):
+    step(staff_client, bygglov_case, "paborja")
+    step(
+        staff_client,
+        bygglov_case,
+        "begar_komplettering",
+        message="Bifoga en sektion.",
+        due_on=(clock.today() + dt.timedelta(weeks=2)).isoformat(),
+    )
+    resident = type(staff_client)()
+    sign_in_resident(resident, ANNA)
+    resident.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = resident.get(case_url(bygglov_case, "web:my-case")).content.decode()
+    assert "Request for completion" in page and "Begäran om komplettering" not in page
+    assert "Application for a building permit (" in page  # by the service's English name
+    assert "Site plan: ritning.pdf" in page

@@ -1,5 +1,8 @@
 """The data tracker: a person sees who read their data, and only their own."""
 
+import html
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -95,3 +98,27 @@ def test_a_case_worker_reading_a_case_again_in_one_sitting_is_one_reading(
     travel.forward(minutes=31)  # a new sitting
     client.get(case_page)
     assert AccessRecord.objects.filter(subject=ANNA).count() == 2
+
+
+def test_the_list_is_paged_by_time_and_grouped_by_day(client, organisation, travel):
+    for number in range(55):
+        record_register_access(
+            subjects=[ANNA],
+            register="population",
+            client="x",
+            client_name="Exempelby kommun",
+            user_id=f"SE{ANNA}",
+            purpose=f"Läsning {number}",
+            message_id=f"m-{number}",
+        )
+        travel.forward(minutes=1)
+    sign_in_resident(client, ANNA)
+    first = client.get(reverse("web:tracker")).content.decode()
+    assert "Läsning 54" in first and "Läsning 5<" in first and "Läsning 4<" not in first
+    older = re.search(r'href="\?(fore=[^"]+)"', first).group(1)
+    second = client.get(f"{reverse('web:tracker')}?{html.unescape(older)}").content.decode()
+    assert "Läsning 4<" in second and "Läsning 0<" in second and "Läsning 5<" not in second
+    assert "Visa äldre" not in second and "Till de senaste" in second
+    assert "<h2>" in first  # the day's heading
+    for junk in ("x", "2026-13-01", "\x00"):
+        assert client.get(reverse("web:tracker"), {"fore": junk}).status_code == 200

@@ -1,0 +1,48 @@
+"""A registered document's title in the reader's language.
+
+The registrar keeps the title in Swedish, as registered (OSL 5 kap.); a page in
+English shows the same title in English for the documents the platform writes
+itself, and the registered title for those someone else named.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from digigov.cases.models import Document
+from digigov.services import catalogue
+
+FIXED = {
+    "Begäran om komplettering": lambda: _("Begäran om komplettering"),
+    "Kommunicering inför beslut": lambda: _("Kommunicering inför beslut"),
+    "Komplettering": lambda: _("Komplettering"),
+    "Yttrande": lambda: _("Yttrande"),
+    "Underrättelse om förlängd handläggningstid": lambda: _(
+        "Underrättelse om förlängd handläggningstid"
+    ),
+}
+
+
+def shown_title(document: Document) -> str:
+    """The title as a reader of the current language should see it."""
+    if not (get_language() or "sv").startswith("en"):
+        return document.title
+    title = document.title
+    if title in FIXED:
+        return FIXED[title]()
+    kind = document.kind
+    if kind == Document.Kind.DECISION and (decision := getattr(document, "decision", None)):
+        return _("Beslut: %(outcome)s") % {"outcome": decision.outcome_label_en}
+    if kind == Document.Kind.APPLICATION:
+        spec = catalogue.spec_of(document.case.service_version)
+        return title.replace(spec.name.sv, spec.name.en, 1)
+    if kind == Document.Kind.ATTACHMENT and document.attachment is not None:
+        prefix, _sep, name = title.partition(": ")
+        spec = catalogue.spec_of(document.case.service_version)
+        field = spec.field(document.attachment.field_id)
+        if field is not None and prefix == field.label.sv:
+            return f"{field.label.en}: {name}"
+        if prefix in FIXED:
+            return f"{FIXED[prefix]()}: {name}"
+    return title
