@@ -32,3 +32,14 @@ def title(event: CaseEvent) -> str:
     states = {state.id: state for state in catalogue.spec_of(case.service_version).process.states}
     state = states.get(str(event.data.get("state", case.state)))
     return localised(state.label) if state else name
+
+
+def by_whom(event: CaseEvent) -> str:
+    """Who made the event happen, in words: the applicant, a staff member by account, or
+    the organisation's own systems."""
+    kind, _sep, who = event.actor.partition(":")
+    if kind == "person":
+        return str(_("Sökande")) if who == event.case.applicant_identifier else str(_("Ombud"))
+    if kind == "staff":
+        return who
+    return str(_("Systemet"))

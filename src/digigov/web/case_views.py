@@ -183,7 +183,7 @@ def _render_case(
         "steps": presentation.summary(spec, case.application.answers, file_names),
         "documents": documents,
         "events": [
-            {"title": events.title(e), "occurred_at": e.occurred_at, "actor": e.actor}
+            {"title": events.title(e), "occurred_at": e.occurred_at, "actor": events.by_whom(e)}
             for e in case_queries.events_of(case)
         ],
         "open_request": case_queries.open_request(case),

@@ -324,3 +324,11 @@ def test_an_english_page_shows_the_documents_titles_in_english(staff_client, byg
     assert "Request for completion" in page and "Begäran om komplettering" not in page
     assert "Application for a building permit (" in page  # by the service's English name
     assert "Site plan: ritning.pdf" in page
+
+
+def test_the_staff_page_names_events_and_who_made_them(staff_client, bygglov_case):
+    step(staff_client, bygglov_case, "paborja")
+    page = staff_client.get(case_url(bygglov_case)).content.decode()
+    assert "Ansökan har kommit in" in page and "EXEMPELBY.BYGGLOV.INKOMMEN" not in page
+    assert "Sökande" in page and "person:1990" not in page
+    assert "· hanna" in page and "staff:hanna" not in page
