@@ -7,21 +7,22 @@ itself, and the registered title for those someone else named.
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from digigov.cases.models import Document
 from digigov.services import catalogue
 
-FIXED = {
-    "Begäran om komplettering": lambda: _("Begäran om komplettering"),
-    "Kommunicering inför beslut": lambda: _("Kommunicering inför beslut"),
-    "Komplettering": lambda: _("Komplettering"),
-    "Yttrande": lambda: _("Yttrande"),
-    "Underrättelse om förlängd handläggningstid": lambda: _(
-        "Underrättelse om förlängd handläggningstid"
-    ),
+# The titles the platform registers its own documents with, in Swedish as registered;
+# the actions register these and a page in English translates them.
+REGISTERED = {
+    Document.Kind.COMPLETION_REQUEST: gettext_noop("Begäran om komplettering"),
+    Document.Kind.COMMUNICATION: gettext_noop("Kommunicering inför beslut"),
+    Document.Kind.COMPLETION: gettext_noop("Komplettering"),
+    Document.Kind.COMMENT: gettext_noop("Yttrande"),
+    Document.Kind.EXTENSION: gettext_noop("Underrättelse om förlängd handläggningstid"),
 }
+_OURS = set(REGISTERED.values())
 
 
 def shown_title(document: Document) -> str:
@@ -29,8 +30,8 @@ def shown_title(document: Document) -> str:
     if not (get_language() or "sv").startswith("en"):
         return document.title
     title = document.title
-    if title in FIXED:
-        return FIXED[title]()
+    if title in _OURS:
+        return _(title)
     kind = document.kind
     if kind == Document.Kind.DECISION and (decision := getattr(document, "decision", None)):
         return _("Beslut: %(outcome)s") % {"outcome": decision.outcome_label_en}
@@ -43,6 +44,6 @@ def shown_title(document: Document) -> str:
         field = spec.field(document.attachment.field_id)
         if field is not None and prefix == field.label.sv:
             return f"{field.label.en}: {name}"
-        if prefix in FIXED:
-            return f"{FIXED[prefix]()}: {name}"
+        if prefix in _OURS:
+            return f"{_(prefix)}: {name}"
     return title

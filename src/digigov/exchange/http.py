@@ -71,6 +71,7 @@ def error(code: str, message: str, accept: str = "") -> Response:
     XML when asked, with a `detail` id to find it in the logs by."""
     status = 400 if code.startswith("Client.") else 500
     detail = str(uuid.uuid4())
+    logger.warning("X-Road error %s (%s): %s", code, detail, message)
     headers = {"x-road-error": code}
     if wants_xml(accept):
         root = ElementTree.Element("error")
@@ -81,7 +82,7 @@ def error(code: str, message: str, accept: str = "") -> Response:
     return json_response(status, {"type": code, "message": message, "detail": detail}, headers)
 
 
-def _headers(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
+def headers_of(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     """Lower-case names. A repeated header's values are joined with ", " (RFC 9110 5.3),
     except X-Road's own, of which the last wins (PR-REST 4.3)."""
     headers: dict[str, str] = {}
@@ -116,7 +117,7 @@ async def serve_connection(
                 return
             if not isinstance(event, h11.Request):
                 return
-            headers = _headers(event.headers)
+            headers = headers_of(event.headers)
             body = bytearray()
             too_large = False
             while True:

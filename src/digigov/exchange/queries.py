@@ -105,7 +105,10 @@ def services_named(code: str, *, open_to: ClientId, method: str, path: str) -> l
 
 def key_certified_by(certificate_pem: str) -> GatewayKey | None:
     """The key of this installation's that a certificate certifies (by its public key)."""
-    wanted = _public(ca.load_certificate(certificate_pem).public_key())
+    try:
+        wanted = _public(ca.load_certificate(certificate_pem).public_key())
+    except ValueError:
+        return None  # not a certificate: certifies nothing here
     for key in GatewayKey.objects.filter(retired_at__isnull=True).order_by("-pk"):
         if _public(ca.load_key(key.private_key_pem).public_key()) == wanted:
             return key

@@ -43,6 +43,15 @@ LEVELS: dict[str, int] = {
 }
 
 
+# Levels no one has reviewed: self-declared providers and eIDAS schemes not notified.
+# They are understood (a sign-in works) but meet only a requirement for such a level.
+UNREVIEWED = frozenset(
+    uri
+    for uri in LEVELS
+    if uri.startswith((f"{_SWEDEN_CONNECT}uncertified-", f"{_EIDAS}NotNotified/"))
+)
+
+
 def level(uri: str) -> int:
     """The numeric level of a LoA URI; 0 for one we do not know."""
     return LEVELS.get(uri, 0)
@@ -53,8 +62,14 @@ def label(uri: str) -> str:
     number = level(uri)
     if not number:
         return uri
+    if uri in UNREVIEWED:
+        return _("Tillitsnivå %(level)d, ej granskad") % {"level": number}
     return _("Tillitsnivå %(level)d") % {"level": number}
 
 
 def satisfies(actual: str, required: str) -> bool:
+    """Does a sign-in at `actual` meet a service's `required` level? An unreviewed level
+    meets only an unreviewed requirement, however high its number."""
+    if actual in UNREVIEWED and required not in UNREVIEWED:
+        return False
     return level(actual) >= level(required) > 0

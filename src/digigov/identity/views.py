@@ -138,9 +138,7 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
         chosen = oidc.provider(request, provider)
         oidc.check_response_issuer(chosen, request.GET.get("iss"))
     except oidc.SignInError as error:
-        return _sign_in_error(
-            request, error.code, 503 if error.code == "provider_unavailable" else 400
-        )
+        return _refused(request, provider, error)
     if request.GET.get("error"):
         code = "access_denied" if request.GET["error"] == "access_denied" else "token_refused"
         return _sign_in_error(request, code)
@@ -296,6 +294,8 @@ def provider_authorize(request: HttpRequest) -> HttpResponse:
 
     if params.get("response_type") != "code":
         return back(error="unsupported_response_type")
+    if len(params.get("scope", "")) > 1000 or len(params.get("nonce", "")) > 255:
+        return back(error="invalid_request", error_description="scope or nonce too long")
     if "openid" not in params.get("scope", "").split():
         return back(error="invalid_scope", error_description="openid scope required")
     if params.get("code_challenge_method") != "S256" or not params.get("code_challenge"):

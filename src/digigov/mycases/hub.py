@@ -89,7 +89,10 @@ def ask(request: spec.Request, *, language: str, correlation_id: str, asker: str
                 "the Mina ärenden producers",
             )
         answer = merge(request, language, outcomes)
-        if answer.status == 200 and settings.MYCASES_CACHE_SECONDS > 0:
+        complete = answer.status == 200 and all(
+            part["status"] == "OK" for part in answer.document["delfragor"]
+        )
+        if complete and settings.MYCASES_CACHE_SECONDS > 0:
             cache.set(
                 key,
                 {"document": answer.document, "outcomes": answer.outcomes},

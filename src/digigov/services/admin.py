@@ -34,7 +34,7 @@ class InstallForm(forms.Form):
 @admin.register(ServiceVersion)
 class ServiceVersionAdmin(Administered[ServiceVersion]):
     list_display = ["code", "version", "organisation", "is_current", "installed_at"]
-    list_filter = ["is_current", "organisation", "code"]
+    list_filter = ["is_current", "code"]
     readonly_fields = [f.name for f in ServiceVersion._meta.fields]
     change_list_template = "services/admin_change_list.html"
 
@@ -44,6 +44,9 @@ class ServiceVersionAdmin(Administered[ServiceVersion]):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # installed through the form below, which validates the package
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # an installed version is what applications point at: never edited
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # applications point at installed versions
@@ -55,7 +58,7 @@ class ServiceVersionAdmin(Administered[ServiceVersion]):
         ]
 
     def install(self, request: HttpRequest) -> HttpResponse:
-        if not self.has_change_permission(request):
+        if not self.has_view_permission(request):
             return redirect("admin:index")
         form = InstallForm(
             request.POST or None,

@@ -168,7 +168,11 @@ class Money(Number):
     name = "money"
 
     def check_precision(self, number: Decimal) -> None:
-        if number != number.quantize(Decimal("0.01")):
+        try:
+            exact = number == number.quantize(Decimal("0.01"))
+        except InvalidOperation:  # too many digits to have two decimals
+            exact = False
+        if not exact:
             raise Invalid(_("Ange beloppet i kronor med högst två decimaler."))
 
     def schema(self, field: FormField) -> dict[str, Any]:
@@ -220,9 +224,9 @@ class Choice(Kind):
             raise ValueError(f"a {self.name} field needs options")
 
     def clean(self, field: FormField, value: Any) -> Any:
-        if value not in {option.value for option in field.options or []}:
+        if not isinstance(value, str) or value not in {o.value for o in field.options or []}:
             raise Invalid(_("Välj ett av alternativen."))
-        return str(value)
+        return value
 
     def schema(self, field: FormField) -> dict[str, Any]:
         return {"type": "string", "enum": [o.value for o in field.options or []]}
@@ -241,7 +245,7 @@ class MultipleChoice(Choice):
     def clean(self, field: FormField, value: Any) -> Any:
         allowed = {option.value for option in field.options or []}
         chosen = value if isinstance(value, list) else [value]
-        if any(item not in allowed for item in chosen):
+        if any(not isinstance(item, str) or item not in allowed for item in chosen):
             raise Invalid(_("Välj bland alternativen."))
         return [option.value for option in field.options or [] if option.value in chosen]
 
@@ -491,9 +495,7 @@ def kind_of(field: FormField) -> Kind:
 def check_definition(field: FormField) -> None:
     """A package's field as its type needs it (ValueError otherwise); options, files and
     rows belong only to the types that use them."""
-    if field.type not in KINDS:
-        raise ValueError(f"unknown field type {field.type!r}; known: {', '.join(map(repr, KINDS))}")
-    kind = KINDS[field.type]
+    kind = KINDS[field.type]  # FormField.known_type checked the name
     if field.options and not isinstance(kind, Choice):
         raise ValueError(f"options belong to choice fields, not to {field.type}")
     if (field.accept or field.max_size_mb or field.max_files) and not isinstance(kind, Attachment):

@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from digigov.cases import clocks, storage
+from digigov.cases import clocks, storage, titles
 from digigov.cases.actions.applications import event_type
 from digigov.cases.models import (
     Attachment,
@@ -286,5 +286,5 @@ def _answer_kind(request: CaseRequest | None) -> str:
 
 def _answer_title(request: CaseRequest | None) -> str:
     if request is not None and request.kind == CaseRequest.Kind.COMMUNICATION:
-        return "Yttrande"
-    return "Komplettering"
+        return titles.REGISTERED[Document.Kind.COMMENT]
+    return titles.REGISTERED[Document.Kind.COMPLETION]

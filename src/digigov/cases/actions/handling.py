@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from digigov.cases import clocks, decisions, storage
+from digigov.cases import clocks, decisions, storage, titles
 from digigov.cases.actions.case import (
     EVENT_NAMES,
     Refused,
@@ -278,7 +278,9 @@ def _request(
         direction=Document.Direction.OUTGOING,
         counterpart=case.applicant_name,
         # The registrar is kept in Swedish, whatever language the case worker reads.
-        title="Begäran om komplettering" if completion else "Kommunicering inför beslut",
+        title=titles.REGISTERED[
+            Document.Kind.COMPLETION_REQUEST if completion else Document.Kind.COMMUNICATION
+        ],
         text=text,
     )
     request = CaseRequest.objects.create(
@@ -456,7 +458,7 @@ def extend_deadline(*, staff: Staff, case: Case, days: int, reason: str, revisio
         kind=Document.Kind.EXTENSION,
         direction=Document.Direction.OUTGOING,
         counterpart=locked.applicant_name,
-        title="Underrättelse om förlängd handläggningstid",
+        title=titles.REGISTERED[Document.Kind.EXTENSION],
         text=why,
     )
     _save(locked, "extended_days", "extension_reason")

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 
 import h11
 
+from digigov.exchange import http
+
 # What a kept-alive connection that went stale, or a peer that failed, raises.
 FAILURES = (OSError, ConnectionError, h11.ProtocolError, ssl.SSLError, TimeoutError)
 
@@ -45,8 +47,8 @@ class Connection:
             elif isinstance(event, h11.ConnectionClosed):
                 raise ConnectionError("the provider's gateway closed the connection")
         assert response is not None
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in response.headers}
-        return response.status_code, headers, bytes(chunks)
+        # repeated headers joined as a request's are (exchange.http.headers_of)
+        return response.status_code, http.headers_of(response.headers), bytes(chunks)
 
     def reusable(self) -> bool:
         if self.h11.our_state is h11.DONE and self.h11.their_state is h11.DONE:

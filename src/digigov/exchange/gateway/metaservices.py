@@ -125,6 +125,12 @@ def _openapi(
         )
     document = _parsed(local.openapi)
     document["servers"] = [{"url": f"/r1/{service.path()}"}]
+    for item in (document.get("paths") or {}).values():  # path and operation servers too
+        if isinstance(item, dict):
+            item.pop("servers", None)
+            for operation in item.values():
+                if isinstance(operation, dict):
+                    operation.pop("servers", None)
     if local.openapi.lstrip().startswith("{"):
         return 200, {"content-type": http.JSON}, json.dumps(document).encode()
     text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)

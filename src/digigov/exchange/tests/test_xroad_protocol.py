@@ -39,6 +39,7 @@ paths:
   /pet/findByStatus:
     get: {responses: {'200': {description: ok}}}
   /pet/{petId}:
+    servers: [{url: 'http://10.1.2.3:8080/pets-internal'}]
     get: {responses: {'200': {description: ok}}}
     delete: {responses: {'204': {description: gone}}}
   /pet:
@@ -65,6 +66,8 @@ class Echo(BaseHTTPRequestHandler):
         self.send_header("Cache-Control", "max-age=60")
         self.send_header("Link", '</pet?page=2>; rel="next"')
         self.send_header("X-Service-Own", "kept")
+        self.send_header("Vary", "Accept")
+        self.send_header("Vary", "Accept-Language")  # repeated: joined, not dropped
         if status == 201:
             self.send_header("Location", "/pet/42")
         self.send_header("Content-Length", str(len(document)))
@@ -176,6 +179,7 @@ def test_a_request_as_pr_rest_sends_it_passes_every_end_to_end_header(federation
     assert answer.headers["cache-control"] == "max-age=60"
     assert answer.headers["link"] == '</pet?page=2>; rel="next"'
     assert answer.headers["x-service-own"] == "kept"
+    assert answer.headers["vary"] == "Accept, Accept-Language"
     assert answer.headers["x-road-client"] == ASKER
     assert answer.headers["x-road-service"] == f"{PROVIDER}/echo"
     assert answer.headers["x-road-id"] == message_id

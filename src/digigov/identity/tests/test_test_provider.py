@@ -185,3 +185,8 @@ def test_a_client_is_listed_and_removed_by_the_command(registered):
 def test_a_bad_redirect_uri_is_refused_by_the_command(uri):
     with pytest.raises(CommandError, match="is not a redirect URI"):
         call_command("test_eid", "add", "--name", "x", "--redirect-uri", uri)
+
+
+def test_an_overlong_scope_is_refused_not_stored(client, registered):
+    answer = code_of(authorize(client, registered[0], scope="openid " + "x" * 1000))
+    assert answer["error"] == "invalid_request"

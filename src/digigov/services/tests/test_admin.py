@@ -77,3 +77,10 @@ def test_a_service_administrator_installs_only_for_their_organisation(
     )
     assert installed.status_code == 302
     assert ServiceVersion.objects.get().organisation == organisation
+
+
+def test_an_installed_version_is_shown_never_edited(alva, organisation, services):
+    version = services["BYGGLOV"]
+    change = f"/admin/services/serviceversion/{version.pk}/change/"
+    assert alva.get(change).status_code == 200  # to look at
+    assert alva.post(change, {"is_current": ""}).status_code == 403

@@ -54,3 +54,22 @@ def test_an_unknown_type_is_refused_by_name():
     source["steps"][0]["fields"][0]["type"] = "vehicle"
     with pytest.raises(ValueError, match="unknown field type 'vehicle'"):
         ServicePackageSpec.model_validate(source)
+
+
+@pytest.mark.parametrize(
+    ("field_id", "value"),
+    [
+        ("atgard", ["nybyggnad"]),  # a choice given as a list
+        ("atgard", {"x": 1}),
+    ],
+)
+def test_odd_api_answers_are_errors_not_crashes(field_id, value):
+    spec = ServicePackageSpec.model_validate(bygglov_source())
+    assert field_id in answers.clean(spec, {field_id: value}, complete=False).errors
+
+
+def test_an_amount_with_too_many_digits_is_an_error():
+    money = fields.KINDS["money"]
+    field = type("F", (), {"minimum": None, "maximum": None})()
+    with pytest.raises(fields.Invalid):
+        money.clean(field, "1e30")
