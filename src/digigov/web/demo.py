@@ -215,10 +215,19 @@ def _exchange(
     ports: Callable[[int], tuple[int, int]],
 ) -> int:
     """Make this installation the demo federation's registry and the gateway of each
-    demo organisation, with the registers as services of the agency. Once."""
-    if exchange_models.Registry.objects.exists():
-        return exchange_models.LocalGateway.objects.count()
-    registry = exchange_actions.init_registry(actor=DEMO_ACTOR, instance=INSTANCE)
+    demo organisation, with the registers as services of the agency. Once; a start
+    stopped halfway is finished by the next (every step is safe to repeat)."""
+    member_ids = [f"{INSTANCE}/{member_class}/{code}" for member_class, code in MEMBERS.values()]
+    ready = (
+        exchange_models.VerifiedConfiguration.objects.exists()
+        and exchange_models.LocalGateway.objects.filter(member_id__in=member_ids).count()
+        == len(member_ids)
+    )
+    if ready:
+        return len(member_ids)
+    registry = exchange_models.Registry.objects.first() or exchange_actions.init_registry(
+        actor=DEMO_ACTOR, instance=INSTANCE
+    )
     members = {
         slug: exchange_actions.save_member(
             actor=DEMO_ACTOR,
@@ -257,6 +266,8 @@ def _exchange(
             openapi=openapi,
         )
     for index, member in enumerate(members.values()):
+        if exchange_models.LocalGateway.objects.filter(member_id=str(member)).exists():
+            continue  # keys and certificates made by an earlier start
         client_port, server_port = ports(index)
         exchange_actions.run_gateway_here(
             actor=DEMO_ACTOR,
@@ -287,10 +298,10 @@ PRODUCERS = ("exempelby", "provstad")
 def _mycases(organisations: dict[str, Organisation], host: str, web_port: int) -> None:
     """Each demo municipality's producer as an exchange service, the agency's hub allowed
     to ask them, and the hub as a service for the municipalities' portals. Once (an
-    older demo database gets it on its next start)."""
+    older demo database gets it on its next start; every step is safe to repeat)."""
     if (
         not exchange_models.Registry.objects.exists()
-        or exchange_models.Subsystem.objects.filter(code="minaarenden").exists()
+        or exchange_models.LocalService.objects.filter(code=mycases_hub.HUB_SERVICE).exists()
     ):
         return
     members = {

@@ -21,3 +21,22 @@ def test_the_demo_loads_twice_and_has_annas_two_cases():
     assert queries.open_request(cases["exempelby"]) is not None
     assert cases["provstad"].state == "under_handlaggning"
     assert cases["exempelby"].registrar_number.startswith("BN ")
+
+
+def test_a_first_start_stopped_halfway_is_finished_by_the_next():
+    from digigov.exchange.models import LocalGateway, LocalService, VerifiedConfiguration
+    from digigov.mycases import hub
+
+    def stops_at_the_second_gateway(index):
+        if index == 1:
+            raise KeyboardInterrupt  # Ctrl-C during the first start
+        return demo.gateway_ports(8000, index)
+
+    with pytest.raises(KeyboardInterrupt):
+        demo.load(ports=stops_at_the_second_gateway)
+    assert LocalGateway.objects.count() == 1 and not VerifiedConfiguration.objects.exists()
+    demo.load()
+    assert LocalGateway.objects.count() == 3
+    assert VerifiedConfiguration.objects.exists()
+    assert LocalService.objects.filter(code=hub.HUB_SERVICE).exists()
+    assert Case.objects.count() == 2
