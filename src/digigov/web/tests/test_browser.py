@@ -333,11 +333,13 @@ def test_a_case_worker_and_the_applicant_handle_a_case(
     page.get_by_label("Bygglov beviljas").check()
     page.get_by_label("Skäl för beslutet").fill("Åtgärden följer detaljplanen.")
     page.get_by_role("button", name="Besluta").click()
+    page.wait_for_url("**/steg/besluta/")
     # a decision is confirmed before it is taken: what it will say, and the fee
     assert page.get_by_role("heading", level=1).inner_text().startswith("Bekräfta beslutet")
     assert "Åtgärden följer detaljplanen." in page.content()
     assert_no_violations(page, "confirming a decision")
     page.get_by_role("button", name="Fatta beslutet").click()
+    page.wait_for_url(f"{base}/arbetsyta/arenden/{bygglov_case.public_id}/")
     assert "Ärendet är uppdaterat." in page.content()
     staff_sign_out(page, base)
 
@@ -380,6 +382,7 @@ def test_the_pages_with_tables_reflow_at_320_px(
             assert_reflows(page, path)
         page.goto(f"{base}/mina-sidor/")
         page.locator("table a").first.click()
+        page.wait_for_url("**/mina-sidor/arenden/**")
         assert_reflows(page, "the applicant's case page")
         page.get_by_role("button", name="Logga ut").click()
         page.goto(f"{base}/personal/logga-in/")
@@ -389,6 +392,7 @@ def test_the_pages_with_tables_reflow_at_320_px(
         page.wait_for_url(f"{base}/arbetsyta/")
         assert_reflows(page, "the workspace")
         page.locator("table a").first.click()
+        page.wait_for_url("**/arbetsyta/arenden/**")
         assert_reflows(page, "a staff case page")
         assert_no_violations(page, "a staff case page at 320 px")
     finally:
