@@ -47,6 +47,11 @@ def load_certificate(pem: str) -> x509.Certificate:
     return x509.load_pem_x509_certificate(pem.encode())
 
 
+def certifies(certificate: x509.Certificate, private_key_pem: str) -> bool:
+    """Is this certificate for this private key (the same public key)?"""
+    return bool(certificate.public_key() == load_key(private_key_pem).public_key())
+
+
 def fingerprint(certificate: x509.Certificate) -> str:
     return hashlib.sha256(certificate.public_bytes(serialization.Encoding.DER)).hexdigest()
 

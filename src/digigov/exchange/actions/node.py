@@ -135,7 +135,7 @@ def install_certificate(
     *, actor: Actor, gateway_key: GatewayKey, certificate_pem: str
 ) -> GatewayKey:
     certificate = ca.load_certificate(certificate_pem)
-    if certificate.public_key() != ca.load_key(gateway_key.private_key_pem).public_key():
+    if not ca.certifies(certificate, gateway_key.private_key_pem):
         raise ValidationError("the certificate is not for this key", code="certificate")
     gateway_key.certificate_pem = certificate_pem
     gateway_key.fingerprint = ca.fingerprint(certificate)

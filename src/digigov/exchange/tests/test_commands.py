@@ -232,3 +232,9 @@ def test_a_local_gateway_is_saved_through_an_action(capsys):
                 "--server-port",
                 ports[1],
             )
+
+
+def test_installing_what_is_not_a_certificate_of_ours_is_a_clear_error(capsys, tmp_path):
+    (tmp_path / "junk.pem").write_text("not a certificate")
+    with pytest.raises(CommandError, match="no key of this installation's is certified"):
+        run(capsys, "key", "install", str(tmp_path / "junk.pem"))
