@@ -416,9 +416,8 @@ def register_node(
     the exchange, through two gateways on loopback, as e-services do in the demo.
     Exempelby may ask the `granted` registers; the others are registered but refused."""
     from digigov.exchange import actions as exchange
-    from digigov.exchange.gateway import Gateway
     from digigov.exchange.identifiers import ClientId
-    from digigov.exchange.testing import Running, free_port
+    from digigov.exchange.testing import Running
     from digigov.registers.actions import load_synthetic
 
     operator = Actor.system("tests")
@@ -448,27 +447,9 @@ def register_node(
             code=code,
             base_url=f"{live_server.url}/register/api/{code}",
         )
-    gateways = [
-        exchange.run_gateway_here(
-            actor=operator,
-            member=member,
-            code="gw1",
-            host="127.0.0.1",
-            client_port=free_port(),
-            server_port=free_port(),
-        )
-        for member in (kommun, verket)
-    ]
-    exchange.install_anchor(
-        actor=operator, instance="SE-TEST", certificate_pem=registry.configuration_certificate_pem
-    )
-    exchange.accept_configuration(
-        actor=operator, signed=exchange.publish_configuration(actor=operator).signed
-    )
     settings.REGISTERS = REGISTER_PROVIDER
     running = Running()
-    for local in gateways:
-        running.start(Gateway(local))
+    running.federate(registry, {"kommun": kommun, "verket": verket}, operator)
     try:
         yield {"organisation": organisation, "live_server": live_server}
     finally:

@@ -6,9 +6,13 @@ import asyncio
 import itertools
 import socket
 import threading
+from collections.abc import Mapping
 from typing import Any
 
+from digigov.core.actors import Actor
+from digigov.exchange import actions
 from digigov.exchange.gateway import Gateway, event_loop_factory
+from digigov.exchange.models import Member, Registry
 
 # Ports below Linux's ephemeral range (32768-60999), a thousand for each test
 # worker: a port the kernel picked for us (bind to 0) could be handed to any
@@ -57,6 +61,33 @@ class Running:
         self.run(gateway.start())
         self.gateways.append(gateway)
         return gateway
+
+    def federate(
+        self, registry: Registry, members: Mapping[str, Member], actor: Actor | None = None
+    ) -> dict[str, Gateway]:
+        """Each member's gateway on this worker's loopback ports, keys certified, the
+        anchor and the newest configuration installed, and the gateways started."""
+        actor = actor or Actor.system("tests")
+        local = {
+            name: actions.run_gateway_here(
+                actor=actor,
+                member=member,
+                code="gw1",
+                host="127.0.0.1",
+                client_port=free_port(),
+                server_port=free_port(),
+            )
+            for name, member in members.items()
+        }
+        actions.install_anchor(
+            actor=actor,
+            instance=registry.instance,
+            certificate_pem=registry.configuration_certificate_pem,
+        )
+        actions.accept_configuration(
+            actor=actor, signed=actions.publish_configuration(actor=actor).signed
+        )
+        return {name: self.start(Gateway(gateway)) for name, gateway in local.items()}
 
     def reload(self) -> None:
         for gateway in self.gateways:

@@ -18,10 +18,9 @@ import pytest
 from digigov.core.actors import Actor
 from digigov.exchange import actions, log
 from digigov.exchange.client import ExchangeClient, ExchangeError
-from digigov.exchange.gateway import Gateway
 from digigov.exchange.identifiers import ClientId, ServiceId
 from digigov.exchange.models import GatewayKey, MessageLogEntry, Registry
-from digigov.exchange.testing import Running, free_port
+from digigov.exchange.testing import Running
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OPERATOR = Actor.system("tests")
@@ -65,17 +64,6 @@ def federation() -> Iterator[dict[str, Any]]:
     actions.grant_access(
         actor=OPERATOR, service=service, client=asker, method="GET", path="/personer"
     )
-    local = {
-        name: actions.run_gateway_here(
-            actor=OPERATOR,
-            member=member,
-            code="gw1",
-            host="127.0.0.1",
-            client_port=free_port(),
-            server_port=free_port(),
-        )
-        for name, member in (("kommun", kommun), ("verket", verket))
-    }
     actions.save_local_service(
         actor=OPERATOR,
         provider=ClientId.parse("SE-TEST/GOV/2021009978/register"),
@@ -83,18 +71,12 @@ def federation() -> Iterator[dict[str, Any]]:
         base_url=f"http://127.0.0.1:{provider.server_address[1]}",
         openapi="openapi: 3.0.0\n",
     )
-    actions.install_anchor(
-        actor=OPERATOR, instance="SE-TEST", certificate_pem=registry.configuration_certificate_pem
-    )
-    actions.accept_configuration(
-        actor=OPERATOR, signed=actions.publish_configuration(actor=OPERATOR).signed
-    )
     running = Running()
-    gateways = {name: running.start(Gateway(gateway)) for name, gateway in local.items()}
+    gateways = running.federate(registry, {"kommun": kommun, "verket": verket})
     yield {
         "running": running,
         "gateways": gateways,
-        "client_url": f"http://127.0.0.1:{local['kommun'].client_port}",
+        "client_url": f"http://127.0.0.1:{gateways['kommun'].local.client_port}",
         "kommun": kommun,
         "verket": verket,
         "service": service,

@@ -20,9 +20,8 @@ import yaml
 
 from digigov.core.actors import Actor
 from digigov.exchange import actions
-from digigov.exchange.gateway import Gateway
 from digigov.exchange.identifiers import ClientId
-from digigov.exchange.testing import Running, free_port
+from digigov.exchange.testing import Running
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OPERATOR = Actor.system("tests")
@@ -118,27 +117,9 @@ def federation() -> Iterator[dict[str, Any]]:
             base_url=base_url,
             openapi=openapi,
         )
-    local = {
-        name: actions.run_gateway_here(
-            actor=OPERATOR,
-            member=member,
-            code="gw1",
-            host="127.0.0.1",
-            client_port=free_port(),
-            server_port=free_port(),
-        )
-        for name, member in members.items()
-    }
-    actions.install_anchor(
-        actor=OPERATOR, instance="SE-TEST", certificate_pem=registry.configuration_certificate_pem
-    )
-    actions.accept_configuration(
-        actor=OPERATOR, signed=actions.publish_configuration(actor=OPERATOR).signed
-    )
     running = Running()
-    for gateway in local.values():
-        running.start(Gateway(gateway))
-    yield {name: f"http://127.0.0.1:{gateway.client_port}" for name, gateway in local.items()}
+    gateways = running.federate(registry, members)
+    yield {name: f"http://127.0.0.1:{g.local.client_port}" for name, g in gateways.items()}
     running.stop()
     service_server.shutdown()
 

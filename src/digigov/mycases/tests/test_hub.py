@@ -20,7 +20,6 @@ import pytest
 from digigov.conftest import ANNA
 from digigov.core.actors import Actor
 from digigov.exchange import actions, http, log
-from digigov.exchange.gateway import Gateway
 from digigov.exchange.identifiers import ClientId
 from digigov.exchange.models import MessageLogEntry
 from digigov.exchange.testing import Running, free_port
@@ -128,24 +127,8 @@ def federation(live_server, settings, organisation, other_organisation) -> Itera
         code=hub.HUB_SERVICE,
         base_url=f"{live_server.url}/mycases/hub",
     )
-    local = {
-        name: actions.run_gateway_here(
-            actor=OPERATOR,
-            member=member,
-            code="gw1",
-            host="127.0.0.1",
-            client_port=free_port(),
-            server_port=free_port(),
-        )
-        for name, member in members.items()
-    }
-    actions.install_anchor(
-        actor=OPERATOR, instance="SE-TEST", certificate_pem=registry.configuration_certificate_pem
-    )
-    actions.accept_configuration(
-        actor=OPERATOR, signed=actions.publish_configuration(actor=OPERATOR).signed
-    )
-    gateways = {name: running.start(Gateway(gateway)) for name, gateway in local.items()}
+    gateways = running.federate(registry, members)
+    local = {name: gateway.local for name, gateway in gateways.items()}
     yield {"running": running, "gateways": gateways, "local": local}
     for server in servers:
         running.run(server.close())
