@@ -31,6 +31,9 @@ from digigov.exchange import ca
 from digigov.exchange.configuration import GlobalConf
 
 SIGNATURE_HEADER = "x-digigov-signature"
+# The gateway proves itself to the local service it calls with that service's own token
+# (exchange.queries.gateway_service checks it).
+SERVICE_TOKEN_HEADER = "x-digigov-gateway-token"  # noqa: S105 - a header name
 # Never passed on, never signed: the connection's own headers (RFC 9110 7.6.1) and
 # those the transport sets again at every hop.
 HOP_BY_HOP = frozenset(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Mapping
 
 from digigov.core.models import Organisation
 from digigov.exchange import ca, configuration
 from digigov.exchange.configuration import GlobalConf
 from digigov.exchange.identifiers import ClientId, ServiceId
+from digigov.exchange.messages import SERVICE_TOKEN_HEADER
 from digigov.exchange.models import (
     Anchor,
     GatewayKey,
@@ -23,14 +25,27 @@ def newest_configuration() -> PublishedConfiguration | None:
     return PublishedConfiguration.objects.order_by("-version").first()
 
 
-def service_for_token(token: str) -> LocalService | None:
-    """The local service a gateway's token belongs to (compared in constant time)."""
+def gateway_service(
+    headers: Mapping[str, str], code: str, *, provider: str | None = None
+) -> LocalService | None:
+    """Is this request from our gateway, for the service `code` (of `provider`, a member or a
+    subsystem id, when given)? The local service it reached, or None for anything else.
+
+    The gateway sends the token of the local service it calls (X-Digigov-Gateway-Token);
+    a token of another service, member or subsystem is refused like a missing one, so no
+    local process holding one service's token can call another service. Every service
+    behind the gateway asks this, and only this."""
+    token = headers.get(SERVICE_TOKEN_HEADER, "")
     if not token:
         return None
-    for service in LocalService.objects.exclude(token=""):
-        if hmac.compare_digest(service.token, token):
-            return service
-    return None
+    found = None
+    for service in LocalService.objects.filter(code=code).exclude(token=""):
+        if hmac.compare_digest(service.token.encode(), token.encode()):
+            found = service
+    if found is None or provider is None:
+        return found
+    subsystem = f"{found.member_id}/{found.subsystem}"
+    return found if provider in (found.member_id, subsystem) else None
 
 
 def member_name(member_id: str) -> str:

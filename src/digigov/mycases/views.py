@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import pydantic
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -71,17 +72,6 @@ def _answer(document: dict[str, Any], status: int, correlation: str, language: s
     return answer
 
 
-def _gateway_service(request: HttpRequest, code: str, member_id: str | None) -> bool:
-    """Did this come through the gateway, for our service `code` of this member?"""
-    token = request.headers.get("X-Digigov-Gateway-Token", "")
-    service = exchange_queries.service_for_token(token)
-    return (
-        service is not None
-        and service.code == code
-        and (member_id is None or service.member_id == member_id)
-    )
-
-
 @csrf_exempt
 @require_POST
 def producer_question(request: HttpRequest, slug: str) -> HttpResponse:
@@ -89,7 +79,9 @@ def producer_question(request: HttpRequest, slug: str) -> HttpResponse:
     if organisation is None:
         return _problem(request, 404, "unknown-producer", f"there is no producer {slug!r} here")
     member_id = exchange_queries.member_id_of(organisation)
-    if member_id is None or not _gateway_service(request, hub.PRODUCER_SERVICE, member_id):
+    if member_id is None or not exchange_queries.gateway_service(
+        request.headers, hub.PRODUCER_SERVICE, provider=member_id
+    ):
         return _problem(
             request, 403, "gateway-only", "the producer answers only through the exchange's gateway"
         )
@@ -108,7 +100,8 @@ def producer_question(request: HttpRequest, slug: str) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def hub_question(request: HttpRequest) -> HttpResponse:
-    if not _gateway_service(request, hub.HUB_SERVICE, None):
+    hub_system = None if settings.MYCASES_HUB == "local" else settings.MYCASES_HUB
+    if not exchange_queries.gateway_service(request.headers, hub.HUB_SERVICE, provider=hub_system):
         return _problem(
             request, 403, "gateway-only", "the hub answers only through the exchange's gateway"
         )

@@ -10,6 +10,7 @@ this installation's own tables (tests, a node that holds its registers).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -21,11 +22,14 @@ from digigov.core.models import Organisation
 from digigov.exchange import queries as exchange_queries
 from digigov.exchange.client import ExchangeClient, ExchangeError
 from digigov.exchange.identifiers import ClientId, ServiceId
-from digigov.registers.models import (
-    CompanyRecord,
-    CompanySignatory,
-    PopulationRecord,
-    PropertyOwner,
+from digigov.registers import answers
+from digigov.registers.answers import (
+    COMPANY,
+    POPULATION,
+    PROPERTY,
+    Asker,
+    BadQuestion,
+    NotFound,
 )
 
 # The registers by the names RegisterAccess.register records, as people call them.
@@ -48,7 +52,8 @@ class Person:
     personal_identity_number: str
     given_name: str
     surname: str
-    address: Address
+    address: Address  # empty for a person with protected identity
+    protected: bool = False  # skyddad folkbokföring: never show or send where they live
 
     @property
     def name(self) -> str:
@@ -73,60 +78,57 @@ class RegisterClient(Protocol):
     def companies_signed_by(self, person: str, *, purpose: str) -> list[Company]: ...
 
 
-def _person(record: PopulationRecord) -> Person:
-    return Person(
-        personal_identity_number=record.personal_identity_number,
-        given_name=record.given_name,
-        surname=record.surname,
-        address=Address(record.street, record.postal_code, record.city),
-    )
-
-
 class LocalRegisters:
-    """Reads the registers held by this installation."""
+    """Reads the registers held by this installation, as `organisation` asking for `user`:
+    the same answers the register node gives over the exchange (`registers.answers`),
+    recorded the same way for the data tracker."""
+
+    def __init__(self, organisation: Organisation | None, user: str) -> None:
+        member = exchange_queries.member_id_of(organisation) if organisation else None
+        if member is not None:
+            self.client = f"{member}/{settings.EXCHANGE_SUBSYSTEM}"
+        else:
+            self.client = organisation.slug if organisation else "digigov"
+        self.client_name = organisation.name if organisation else ""
+        self.user = f"SE{user}" if user else ""
+
+    def _ask(self, answer: Callable[[str, Asker], Any], subject: str, purpose: str) -> Any:
+        try:
+            return answer(subject, Asker(self.client, self.client_name, self.user, purpose))
+        except NotFound:
+            return None
+        except BadQuestion as error:
+            raise RegisterUnavailable(str(error)) from error
 
     def person(self, number: str, *, purpose: str) -> Person | None:
-        record = PopulationRecord.objects.filter(personal_identity_number=number).first()
-        return None if record is None else _person(record)
+        found = self._ask(answers.person, number, purpose)
+        return None if found is None else _from_json(found)
 
     def household(self, number: str, *, purpose: str) -> list[Person]:
-        record = PopulationRecord.objects.filter(personal_identity_number=number).first()
-        if record is None:
-            return []
-        others = PopulationRecord.objects.filter(household=record.household).exclude(pk=record.pk)
-        return [_person(other) for other in others.order_by("personal_identity_number")]
+        found = self._ask(answers.household, number, purpose)
+        return [] if found is None else [_from_json(member) for member in found["medlemmar"]]
 
     def properties_owned_by(self, identifier: str, *, purpose: str) -> list[str]:
-        rows = PropertyOwner.objects.filter(owner_identifier=identifier).select_related("property")
-        return sorted(row.property.designation for row in rows)
+        found = self._ask(answers.properties, identifier, purpose)
+        return sorted(p["beteckning"] for p in found["fastigheter"])
 
     def company(self, number: str, *, purpose: str) -> Company | None:
-        record = CompanyRecord.objects.filter(organisation_number=number).first()
-        if record is None:
-            return None
-        return Company(
-            organisation_number=record.organisation_number,
-            name=record.name,
-            legal_form=record.legal_form,
-            address=Address(record.street, record.postal_code, record.city),
-            signatories_required=record.signatories_required,
-        )
+        found = self._ask(answers.company, number, purpose)
+        return None if found is None else _company_from_json(found)
 
     def may_sign_for(self, person: str, company: str, *, purpose: str) -> bool:
-        """May this person alone represent the company (sole signatory rule)?"""
-        return CompanySignatory.objects.filter(
-            company__organisation_number=company,
-            company__signatories_required=1,
-            personal_identity_number=person,
-        ).exists()
+        return _may_sign(person, self._ask(answers.company, company, purpose))
 
     def companies_signed_by(self, person: str, *, purpose: str) -> list[Company]:
-        """The companies this person may represent alone."""
-        numbers = CompanySignatory.objects.filter(
-            personal_identity_number=person, company__signatories_required=1
-        ).values_list("company__organisation_number", flat=True)
-        found = [self.company(number, purpose=purpose) for number in sorted(numbers)]
-        return [company for company in found if company is not None]
+        found = self._ask(answers.companies, person, purpose)
+        return [_company_from_json(c) for c in found["foretag"]]
+
+
+def _may_sign(person: str, company: dict[str, Any] | None) -> bool:
+    """May this person alone represent the company (the sole signatory rule)?"""
+    if company is None or int(company["firmateckning"]["antalTillsammans"]) != 1:
+        return False
+    return any(s["personnummer"] == person for s in company["firmateckning"]["firmatecknare"])
 
 
 def _address(data: dict[str, Any] | None) -> Address:
@@ -140,6 +142,7 @@ def _from_json(data: dict[str, Any]) -> Person:
         given_name=data["fornamn"],
         surname=data["efternamn"],
         address=_address(data.get("adress")),
+        protected=bool(data.get("skyddadFolkbokforing")),
     )
 
 
@@ -174,29 +177,26 @@ class ExchangeRegisters:
             raise RegisterUnavailable(str(error)) from error
 
     def person(self, number: str, *, purpose: str) -> Person | None:
-        found = self._get("folkbokforing", f"/personer/{number}", purpose)
+        found = self._get(POPULATION, f"/personer/{number}", purpose)
         return None if found is None else _from_json(found)
 
     def household(self, number: str, *, purpose: str) -> list[Person]:
-        found = self._get("folkbokforing", f"/personer/{number}/hushall", purpose)
+        found = self._get(POPULATION, f"/personer/{number}/hushall", purpose)
         return [] if found is None else [_from_json(member) for member in found["medlemmar"]]
 
     def properties_owned_by(self, identifier: str, *, purpose: str) -> list[str]:
-        found = self._get("fastighet", "/fastigheter", purpose, agare=identifier)
+        found = self._get(PROPERTY, "/fastigheter", purpose, agare=identifier)
         return [] if found is None else sorted(p["beteckning"] for p in found["fastigheter"])
 
     def company(self, number: str, *, purpose: str) -> Company | None:
-        found = self._get("foretag", f"/foretag/{number}", purpose)
+        found = self._get(COMPANY, f"/foretag/{number}", purpose)
         return None if found is None else _company_from_json(found)
 
     def may_sign_for(self, person: str, company: str, *, purpose: str) -> bool:
-        found = self._get("foretag", f"/foretag/{company}", purpose)
-        if found is None or int(found["firmateckning"]["antalTillsammans"]) != 1:
-            return False
-        return any(s["personnummer"] == person for s in found["firmateckning"]["firmatecknare"])
+        return _may_sign(person, self._get(COMPANY, f"/foretag/{company}", purpose))
 
     def companies_signed_by(self, person: str, *, purpose: str) -> list[Company]:
-        found = self._get("foretag", "/foretag", purpose, firmatecknare=person)
+        found = self._get(COMPANY, "/foretag", purpose, firmatecknare=person)
         return [] if found is None else [_company_from_json(c) for c in found["foretag"]]
 
 
@@ -208,7 +208,7 @@ def registers(organisation: Organisation | None = None, *, user: str = "") -> Re
     """The registers as `organisation` may ask them, on behalf of `user` (a personnummer)."""
     provider = settings.REGISTERS
     if provider == "local" or organisation is None:
-        return LocalRegisters()
+        return LocalRegisters(organisation, user)
     gateway = exchange_queries.gateway_of(organisation)
     if gateway is None:
         raise ImproperlyConfigured(

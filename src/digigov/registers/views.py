@@ -1,10 +1,9 @@
 """The base registers as services behind this installation's gateway (the register node role).
 
-Only the gateway may call them: it sends the token of the local service it
-fronts. Every answer about a person is recorded for the data tracker with who
-asked (X-Road-Client, X-Road-UserId) and why (X-Road-Issue). A person with
-protected identity (skyddad folkbokföring) is answered without an address,
-and without their household.
+Only the gateway may call them, each service with its own token
+(`exchange.queries.gateway_service`). What a register answers, and the record
+of it for the person's data tracker, is `registers.answers`: these views only
+read the question off the request and give the answer or the problem.
 """
 
 from __future__ import annotations
@@ -14,40 +13,60 @@ from functools import wraps
 from typing import Any
 from urllib.parse import unquote
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
-from digigov.core.identifiers import parse_organisation_number, parse_person_identifier
 from digigov.exchange import queries as exchange_queries
-from digigov.registers import actions, queries
-from digigov.registers.models import CompanyRecord, PopulationRecord
+from digigov.registers import answers
+from digigov.registers.answers import (
+    COMPANY,
+    DATA_TRACKER,
+    POPULATION,
+    PROPERTY,
+    Asker,
+    BadQuestion,
+    NotFound,
+    Refused,
+)
 
 View = Callable[..., HttpResponse]
 
 
 def _problem(status: int, message: str) -> JsonResponse:
-    return JsonResponse({"status": status, "detail": message}, status=status)
+    return JsonResponse(
+        {"type": "about:blank", "status": status, "detail": message},
+        status=status,
+        content_type="application/problem+json",
+    )
 
 
-def from_gateway(view: View) -> View:
-    """Refuse anything that does not come through this installation's gateway."""
+def service(code: str) -> Callable[[Callable[..., dict[str, Any]]], View]:
+    """A view of the service `code`: refused unless our gateway called it for that service;
+    given the question's asker; its BadQuestion and NotFound answered as problems."""
 
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        token = request.headers.get("X-Digigov-Gateway-Token", "")
-        if exchange_queries.service_for_token(token) is None:
-            return _problem(403, "the registers answer only through the exchange's gateway")
-        return view(request, *args, **kwargs)
+    def decorate(answer: Callable[..., dict[str, Any]]) -> View:
+        @require_safe
+        @wraps(answer)
+        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if exchange_queries.gateway_service(request.headers, code) is None:
+                return _problem(403, f"{code} answers only through the exchange's gateway")
+            try:
+                return JsonResponse(answer(request, _asker(request), *args, **kwargs))
+            except BadQuestion as error:
+                return _problem(400, str(error))
+            except Refused as error:
+                return _problem(403, str(error))
+            except NotFound as error:
+                return _problem(404, str(error))
 
-    return wrapper
+        return view
+
+    return decorate
 
 
-def _asked(request: HttpRequest, register: str, subjects: list[str]) -> None:
+def _asker(request: HttpRequest) -> Asker:
     client = request.headers.get("X-Road-Client", "")
-    actions.record_register_access(
-        subjects=subjects,
-        register=register,
+    return Asker(
         client=client,
         client_name=exchange_queries.member_name(client.rsplit("/", 1)[0]),
         user_id=request.headers.get("X-Road-UserId", ""),
@@ -56,162 +75,36 @@ def _asked(request: HttpRequest, register: str, subjects: list[str]) -> None:
     )
 
 
-def _person_json(record: PopulationRecord) -> dict[str, Any]:
-    answer: dict[str, Any] = {
-        "personnummer": record.personal_identity_number,
-        "fornamn": record.given_name,
-        "efternamn": record.surname,
-        "fodelsedatum": record.date_of_birth.isoformat() if record.date_of_birth else None,
-        "skyddadFolkbokforing": record.protected_identity,
-        "adress": None,
-        "vardnadshavare": [g.personal_identity_number for g in record.guardians.all()],
-    }
-    if not record.protected_identity:
-        answer["adress"] = {
-            "gatuadress": record.street,
-            "postnummer": record.postal_code,
-            "postort": record.city,
-            "kommunkod": record.municipality_code,
-        }
-    return answer
+@service(POPULATION)
+def person(request: HttpRequest, asker: Asker, number: str) -> dict[str, Any]:
+    return answers.person(number, asker)
 
 
-def _person_number(text: str) -> str | None:
-    try:
-        return parse_person_identifier(text).value
-    except ValidationError:
-        return None
+@service(POPULATION)
+def household(request: HttpRequest, asker: Asker, number: str) -> dict[str, Any]:
+    return answers.household(number, asker)
 
 
-@require_safe
-@from_gateway
-def person(request: HttpRequest, number: str) -> HttpResponse:
-    parsed = _person_number(number)
-    if parsed is None:
-        return _problem(400, "not a personnummer")
-    record = queries.person(parsed)
-    if record is None:
-        return _problem(404, "no such person")
-    _asked(request, "population", [parsed])
-    return JsonResponse(_person_json(record))
+@service(PROPERTY)
+def properties(request: HttpRequest, asker: Asker) -> dict[str, Any]:
+    return answers.properties(request.GET.get("agare", ""), asker)
 
 
-@require_safe
-@from_gateway
-def household(request: HttpRequest, number: str) -> HttpResponse:
-    parsed = _person_number(number)
-    if parsed is None:
-        return _problem(400, "not a personnummer")
-    record = queries.person(parsed)
-    if record is None:
-        return _problem(404, "no such person")
-    # A protected person's household would tell where they live.
-    members = [] if record.protected_identity else queries.household_of(record)
-    _asked(request, "population", [parsed, *(m.personal_identity_number for m in members)])
-    return JsonResponse({"medlemmar": [_person_json(m) for m in members]})
+@service(PROPERTY)
+def property_details(request: HttpRequest, asker: Asker, designation: str) -> dict[str, Any]:
+    return answers.property_details(designation, asker)
 
 
-@require_safe
-@from_gateway
-def properties(request: HttpRequest) -> HttpResponse:
-    owner = request.GET.get("agare", "")
-    if not owner.isdigit() or len(owner) not in (10, 12):
-        return _problem(400, "give agare: a personnummer or organisationsnummer")
-    if len(owner) == 12:
-        _asked(request, "property", [owner])
-    designations = queries.properties_owned_by(owner)
-    return JsonResponse({"fastigheter": [{"beteckning": d} for d in designations]})
+@service(COMPANY)
+def company(request: HttpRequest, asker: Asker, number: str) -> dict[str, Any]:
+    return answers.company(number, asker)
 
 
-def _company_json(record: CompanyRecord) -> dict[str, Any]:
-    return {
-        "organisationsnummer": record.organisation_number,
-        "namn": record.name,
-        "juridiskForm": record.legal_form,
-        "adress": {
-            "gatuadress": record.street,
-            "postnummer": record.postal_code,
-            "postort": record.city,
-        },
-        "firmateckning": {
-            "antalTillsammans": record.signatories_required,
-            "firmatecknare": [
-                {"personnummer": s.personal_identity_number, "namn": s.name}
-                for s in record.signatories.all()
-            ],
-        },
-    }
+@service(COMPANY)
+def companies(request: HttpRequest, asker: Asker) -> dict[str, Any]:
+    return answers.companies(request.GET.get("firmatecknare", ""), asker)
 
 
-@require_safe
-@from_gateway
-def company(request: HttpRequest, number: str) -> HttpResponse:
-    try:
-        parsed = parse_organisation_number(number).value
-    except ValidationError:
-        return _problem(400, "not an organisationsnummer")
-    record = queries.company(parsed)
-    if record is None:
-        return _problem(404, "no such company")
-    # The answer names the signatories: each may see it in their data tracker.
-    _asked(request, "company", [s.personal_identity_number for s in record.signatories.all()])
-    return JsonResponse(_company_json(record))
-
-
-@require_safe
-@from_gateway
-def companies(request: HttpRequest) -> HttpResponse:
-    signatory = _person_number(request.GET.get("firmatecknare", ""))
-    if signatory is None:
-        return _problem(400, "give firmatecknare: a personnummer")
-    _asked(request, "company", [signatory])
-    return JsonResponse(
-        {"foretag": [_company_json(c) for c in queries.companies_signed_by(signatory)]}
-    )
-
-
-@require_safe
-@from_gateway
-def property_details(request: HttpRequest, designation: str) -> HttpResponse:
-    record = queries.property_by_designation(designation)
-    if record is None:
-        return _problem(404, "no such property")
-    owners = [owner.owner_identifier for owner in record.owners.all()]
-    _asked(request, "property", owners)
-    return JsonResponse(
-        {
-            "beteckning": record.designation,
-            "kommunkod": record.municipality_code,
-            "arealKvadratmeter": record.area_square_metres,
-            "agare": [
-                {"identitet": owner.owner_identifier, "andel": owner.share}
-                for owner in record.owners.all()
-            ],
-        }
-    )
-
-
-@require_safe
-@from_gateway
-def accesses(request: HttpRequest, number: str) -> HttpResponse:
-    """The data tracker as a service: what this installation recorded about a person's data,
-    for a hub that shows a person every organisation's records (over the exchange)."""
-    parsed = _person_number(number)
-    if parsed is None:
-        return _problem(400, "not a personnummer")
-    asked_for = request.headers.get("X-Road-UserId", "").removeprefix("SE")
-    if asked_for != parsed:
-        return _problem(
-            403, "a person's accesses are given only when they themselves ask (X-Road-UserId)"
-        )
-    found = [
-        {
-            "tidpunkt": access.when.isoformat(),
-            "organisation": access.organisation,
-            "hur": "datautbyte" if access.over_exchange else access.role or "system",
-            "vad": access.register if access.over_exchange else f"ärende {access.case}",
-            "syfte": access.purpose,
-        }
-        for access in queries.all_accesses_to(parsed)
-    ]
-    return JsonResponse({"atkomster": found})
+@service(DATA_TRACKER)
+def accesses(request: HttpRequest, asker: Asker, number: str) -> dict[str, Any]:
+    return answers.accesses(number, asker)

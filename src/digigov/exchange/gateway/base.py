@@ -19,7 +19,7 @@ logger = logging.getLogger("digigov.exchange.gateway")
 T = TypeVar("T")
 METASERVICES = ("listMethods", "allowedMethods", "getOpenAPI")
 # The gateway proves itself to the services it fronts with their token.
-SERVICE_TOKEN_HEADER = "x-digigov-gateway-token"  # noqa: S105 - a header name
+SERVICE_TOKEN_HEADER = messages.SERVICE_TOKEN_HEADER
 REFRESH_SECONDS = 30.0
 # Message ids kept for refusing replays (ten minutes at well over 1,000 a second).
 MAX_REMEMBERED = 1_000_000
