@@ -278,6 +278,53 @@ def bygglov_case(services: dict[str, Any]) -> Any:
     return submit_bygglov(services)
 
 
+FATIMA = "197206086147"
+
+
+def secret_case(services: dict[str, Any], organisation: Organisation) -> Any:
+    """Fatima Hassan's case of economic aid, secret as a whole (OSL 26 kap. 1 §), SN 2026/00001,
+    with her application registered as its first document."""
+    from digigov.cases import actions
+    from digigov.cases.models import Case
+    from digigov.core import clock
+
+    fatima = Actor.person(FATIMA, "Fatima Hassan")
+    application = actions.start_application(
+        actor=fatima,
+        service_version=services["EKONOMISKT_BISTAND"],
+        applicant_kind="person",
+        applicant_identifier=fatima.identifier,
+    )
+    case = Case.objects.create(
+        organisation=organisation,
+        application=application,
+        service_version=application.service_version,
+        service_code="EKONOMISKT_BISTAND",
+        series="SN",
+        year=2026,
+        number=1,
+        registrar_number="SN 2026/00001",
+        state="inkommen",
+        applicant_kind="person",
+        applicant_identifier=fatima.identifier,
+        applicant_name="Fatima Hassan",
+        submitted_by=fatima.identifier,
+        secret=True,
+        opened_at=clock.now(),
+    )
+    case.documents.create(
+        organisation=organisation,
+        sequence=1,
+        kind="application",
+        registered_at=clock.now(),
+        direction="in",
+        counterpart="Fatima Hassan",
+        title="Ansökan om ekonomiskt bistånd",
+        secrecy_ground="OSL 26 kap. 1 §",
+    )
+    return case
+
+
 @pytest.fixture
 def cases_at_two_municipalities(
     services: dict[str, Any],

@@ -16,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 
-from digigov.cases import actions, queries
+from digigov.cases import actions, disclosure, queries
+from digigov.cases.disclosure import Reader
 from digigov.cases.models import Case, CaseEvent, Document
 from digigov.core import queries as core_queries
 from digigov.core.actors import Actor
@@ -368,11 +369,11 @@ def diary(request: HttpRequest, slug: str, registrar_number: str = "", page: int
                 registered_at=d.registered_at,
                 direction=d.direction,  # type: ignore[arg-type]
                 secret=d.secret,
-                counterpart=None if d.secret else d.counterpart,
-                title=None if d.secret else d.title,
+                counterpart=d.counterpart,
+                title=d.title,
                 secrecy_ground=d.secrecy_ground,
             )
-            for d in documents
+            for d in disclosure.shown_all(documents, Reader.PUBLIC)
         ],
         next_page=page + 1 if more else None,
     )

@@ -245,7 +245,8 @@ DIARY_PAGE = 50
 
 
 def diary(organisation_id: int, *, number: str = "", page: int = 1) -> tuple[list[Document], bool]:
-    """Registered documents, newest first. Secret ones are listed too; the page masks them."""
+    """Registered documents, newest first. Secret ones are listed too: what each reader sees
+    of them is `disclosure.shown`'s to decide."""
     found = Document.objects.filter(organisation_id=organisation_id).select_related("case")
     if number:
         found = found.filter(case__organisation_id=organisation_id, case__registrar_number=number)

@@ -47,3 +47,12 @@ def shown_title(document: Document) -> str:
         if prefix in _OURS:
             return f"{_(prefix)}: {name}"
     return title
+
+
+def public_title(document: Document) -> str:
+    """The title as the public sees it: a file a resident gave is named by what it is (the
+    form's label, or the kind of document), never by the file name they chose."""
+    if document.kind != Document.Kind.ATTACHMENT:
+        return shown_title(document)
+    prefix, _sep, _name = shown_title(document).partition(": ")
+    return prefix if _sep else str(Document.Kind(document.kind).label)

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from digigov.cases import actions as case_actions
-from digigov.cases import clocks, events, storage
+from digigov.cases import clocks, disclosure, events, storage
 from digigov.cases import queries as case_queries
+from digigov.cases.disclosure import Reader
 from digigov.cases.models import Case, Document
 from digigov.core import clock
 from digigov.core import queries as core_queries
@@ -181,7 +182,7 @@ def _render_case(
         "days_left": timing.days_left(clock.today()),
         "warning": timing.warning(clock.today()),
         "steps": presentation.summary(spec, case.application.answers, file_names),
-        "documents": documents,
+        "documents": disclosure.shown_all(documents, Reader.STAFF),
         "events": [
             {"title": events.title(e), "occurred_at": e.occurred_at, "actor": events.by_whom(e)}
             for e in case_queries.events_of(case)
@@ -383,7 +384,7 @@ def _render_my_case(
     language = request.LANGUAGE_CODE
     state = next(s for s in spec.process.states if s.id == case.state)
     timing = case_actions.clock_of(case)
-    documents = list(case_queries.documents_of(case))
+    documents = disclosure.shown_all(list(case_queries.documents_of(case)), Reader.PARTY)
     context = {
         "case": case,
         "service_name": _label(spec.name, language),
@@ -430,10 +431,10 @@ def my_case_answer(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_safe
 @resident_required
 def my_case_document(request: HttpRequest, public_id: str, sequence: int) -> FileResponse:
-    """The applicant's documents in their case: what they sent and the decision."""
+    """The applicant's documents in their case: what they sent and what was sent to them."""
     case = _person_case(request, public_id)
     document = case_queries.documents_of(case).filter(sequence=sequence).first()
-    if document is None:
+    if document is None or not disclosure.shown(document, Reader.PARTY).has_file:
         raise Http404
     return _file_response(document)
 
@@ -452,7 +453,7 @@ def diary(request: HttpRequest, slug: str) -> HttpResponse:
     query = {"diarienummer": number} if number else {}
     context = {
         "organisation": organisation,
-        "documents": documents,
+        "documents": disclosure.shown_all(documents, Reader.PUBLIC),
         "number": number,
         "page": page,
         "previous_url": f"?{urlencode({**query, 'sida': page - 1})}" if page > 1 else "",

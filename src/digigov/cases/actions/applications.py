@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from digigov.cases import clocks, queries, storage
+from digigov.cases import clocks, disclosure, queries, storage
 from digigov.cases.models import (
     ApplicantKind,
     Application,
@@ -513,7 +513,7 @@ def _open_case(
         clock_started_on=timing.started_on,
         deadline=timing.sort_deadline,
     )
-    ground = spec.process.secrecy.ground if spec.process.secrecy else ""
+    ground = disclosure.ground_for(case, None)
     labels = {field.id: field.label.sv for field in spec.all_fields()}
 
     def registered(

@@ -20,7 +20,7 @@ from django.db.models import Max
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from digigov.cases import clocks, storage, titles
+from digigov.cases import clocks, disclosure, storage, titles
 from digigov.cases.actions.applications import event_type
 from digigov.cases.models import (
     Attachment,
@@ -137,12 +137,7 @@ def _register(
     stored: storage.Stored | None = None,
     content_type: str = "",
 ) -> Document:
-    spec = _spec(case)
-    ground = (
-        secrecy_ground
-        if secrecy_ground is not None
-        else (spec.process.secrecy.ground if spec.process.secrecy else "")
-    )
+    ground = disclosure.ground_for(case, secrecy_ground)
     return Document.objects.create(
         organisation_id=case.organisation_id,
         case=case,

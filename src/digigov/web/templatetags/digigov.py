@@ -6,7 +6,6 @@ from typing import Any
 
 from django import template
 
-from digigov.cases import titles
 from digigov.services.presentation import localised
 
 register = template.Library()
@@ -37,9 +36,3 @@ def registrar_format(number: str) -> str:
     if len(number) == 10:
         return f"{number[:6]}-{number[6:]}"
     return number
-
-
-@register.filter
-def shown_title(document: Any) -> str:
-    """A registered document's title in the reader's language (cases.titles)."""
-    return titles.shown_title(document)

@@ -7,7 +7,14 @@ import pytest
 from django.urls import reverse
 
 from digigov.cases.models import Case, CaseRequest, Decision
-from digigov.conftest import ANNA, PDF, make_staff, sign_in_resident, submit_bygglov
+from digigov.conftest import (
+    ANNA,
+    PDF,
+    make_staff,
+    secret_case,
+    sign_in_resident,
+    submit_bygglov,
+)
 from digigov.core import clock
 from digigov.core.models import AccessRecord
 
@@ -211,44 +218,8 @@ def test_an_answer_after_the_case_is_decided_gets_a_clear_message(staff_client, 
 
 
 def test_the_public_diary_masks_secret_entries(client, services, organisation):
-    from digigov.cases import actions
-    from digigov.core.actors import Actor
-
     public = submit_bygglov(services)
-    fatima = Actor.person("197206086147", "Fatima Hassan")
-    application = actions.start_application(
-        actor=fatima,
-        service_version=services["EKONOMISKT_BISTAND"],
-        applicant_kind="person",
-        applicant_identifier=fatima.identifier,
-    )
-    secret = Case.objects.create(
-        organisation=organisation,
-        application=application,
-        service_version=application.service_version,
-        service_code="EKONOMISKT_BISTAND",
-        series="SN",
-        year=2026,
-        number=1,
-        registrar_number="SN 2026/00001",
-        state="inkommen",
-        applicant_kind="person",
-        applicant_identifier=fatima.identifier,
-        applicant_name="Fatima Hassan",
-        submitted_by=fatima.identifier,
-        secret=True,
-        opened_at=clock.now(),
-    )
-    secret.documents.create(
-        organisation=organisation,
-        sequence=1,
-        kind="application",
-        registered_at=clock.now(),
-        direction="in",
-        counterpart="Fatima Hassan",
-        title="Ansökan om ekonomiskt bistånd",
-        secrecy_ground="OSL 26 kap. 1 §",
-    )
+    secret_case(services, organisation)
     page = client.get(reverse("web:diary", args=[organisation.slug])).content.decode()
     assert f"{public.registrar_number}-1" in page and "Anna Andersson" in page
     assert "SN 2026/00001-1" in page and "OSL 26 kap. 1 §" in page
