@@ -254,6 +254,7 @@ def submit_bygglov(services: dict[str, Any], person: str = ANNA) -> Any:
         service_version=services["BYGGLOV"],
         applicant_kind="person",
         applicant_identifier=person,
+        actor_loa="http://id.elegnamnden.se/loa/1.0/loa3",
     )
     application = actions.save_answers(
         actor=actor, application=application, answers=BYGGLOV_ANSWERS
@@ -294,6 +295,7 @@ def secret_case(services: dict[str, Any], organisation: Organisation) -> Any:
         service_version=services["EKONOMISKT_BISTAND"],
         applicant_kind="person",
         applicant_identifier=fatima.identifier,
+        actor_loa="http://id.elegnamnden.se/loa/1.0/loa3",
     )
     case = Case.objects.create(
         organisation=organisation,

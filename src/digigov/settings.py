@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "digigov.identity.middleware.ResidentMiddleware",
+    "digigov.identity.middleware.StepUpMiddleware",
 ]
 
 ROOT_URLCONF = "digigov.urls"

@@ -27,7 +27,6 @@ STATUS_BY_CODE = {
     "stale": 409,
     "not_draft": 409,
     "old_version": 409,
-    "loa": 403,
     "not_representative": 403,
     "scan_failed": 503,
     "register_unavailable": 503,
@@ -120,8 +119,8 @@ def _refused(error: ValidationError) -> Problem:
 
 
 def _own_application(request: HttpRequest, application_id: uuid.UUID) -> Application:
-    actor, _session = _actor(request)
-    found = queries.application_for(actor.identifier, application_id)
+    actor, session = _actor(request)
+    found = queries.application_for(actor.identifier, application_id, loa=session.loa)
     if found is None:
         raise Problem(404, "unknown-application", "No such application / Ansökan finns inte")
     return found
@@ -147,7 +146,7 @@ def _own_draft(request: HttpRequest, application_id: uuid.UUID) -> Application:
 )
 def create_application(request: HttpRequest, body: ApplicationIn) -> Status[ApplicationOut]:
     """Start a draft, prefilled from the base registers."""
-    actor, _session = _actor(request)
+    actor, session = _actor(request)
     service = current(body.organisation, body.service)
     applicant = actor.identifier
     try:
@@ -158,6 +157,7 @@ def create_application(request: HttpRequest, body: ApplicationIn) -> Status[Appl
             service_version=service,
             applicant_kind=body.applicant_kind,
             applicant_identifier=applicant,
+            actor_loa=session.loa,
         )
     except ValidationError as error:
         raise _refused(error) from error
@@ -176,7 +176,7 @@ def list_applications(request: HttpRequest) -> list[ApplicationOut]:
 
 @router.get(
     "/applications/{application_id}",
-    response=documented(200, ApplicationOut, 401, 404, 422),
+    response=documented(200, ApplicationOut, 401, 403, 404, 422),
     operation_id="getApplication",
 )
 def get_application(request: HttpRequest, application_id: uuid.UUID) -> ApplicationOut:
@@ -246,7 +246,7 @@ def submit_application(request: HttpRequest, application_id: uuid.UUID) -> Appli
 
 @router.get(
     "/applications/{application_id}/receipt.pdf",
-    response=documented(200, bytes, 401, 404, 422),
+    response=documented(200, bytes, 401, 403, 404, 422),
     operation_id="getReceipt",
 )
 def get_receipt(request: HttpRequest, application_id: uuid.UUID) -> HttpResponse:

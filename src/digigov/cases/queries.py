@@ -1,7 +1,7 @@
 """Reads of applications and cases, always for the person asking.
 
 A person sees the applications and cases they submit or that are made for
-them; staff see the cases of the organisations they work in; anyone else gets
+them, each opened only at its service's level of assurance (`assured`); staff see the cases of the organisations they work in; anyone else gets
 None, which the pages and the API turn into 404.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
@@ -26,7 +26,9 @@ from digigov.cases.models import (
     Document,
 )
 from digigov.core import clock
+from digigov.identity import loa as levels
 from digigov.identity.models import StaffMembership
+from digigov.services import catalogue
 
 LARGE_VERSION_FIELDS = ("service_version__spec", "service_version__search_text")
 
@@ -53,11 +55,24 @@ def drafts_of(person: str) -> QuerySet[Application]:
     return applications_of(person).filter(status=Application.Status.DRAFT, submitted_by=person)
 
 
-def application_for(person: str, public_id: str | uuid.UUID) -> Application | None:
+_Served = TypeVar("_Served", bound=Application | Case | Attachment)
+
+
+def assured(found: _Served | None, loa: str) -> _Served | None:
+    """`found` (an application, a case or a file of one), when a sign-in at `loa` may open it:
+    its service's level of assurance gates every read and write of it, not only submission.
+    Raises identity.loa.StepUp (sign in again at the required level) otherwise."""
+    if found is not None:
+        application = found.application if isinstance(found, Attachment) else found
+        levels.require(loa, catalogue.spec_of(application.service_version).loa)
+    return found
+
+
+def application_for(person: str, public_id: str | uuid.UUID, *, loa: str) -> Application | None:
     parsed = _parse(public_id)
     if parsed is None:
         return None
-    return applications_of(person).filter(public_id=parsed).first()
+    return assured(applications_of(person).filter(public_id=parsed).first(), loa)
 
 
 def submitted_by_id(person: str, public_id: str | uuid.UUID) -> int | None:
@@ -73,24 +88,25 @@ def submitted_by_id(person: str, public_id: str | uuid.UUID) -> int | None:
     return found
 
 
-def draft_for(person: str, public_id: str | uuid.UUID) -> Application | None:
+def draft_for(person: str, public_id: str | uuid.UUID, *, loa: str) -> Application | None:
     """Only the person who started a draft may change it."""
     parsed = _parse(public_id)
     if parsed is None:
         return None
-    return drafts_of(person).filter(public_id=parsed).first()
+    return assured(drafts_of(person).filter(public_id=parsed).first(), loa)
 
 
-def attachment_for(person: str, public_id: str | uuid.UUID) -> Attachment | None:
+def attachment_for(person: str, public_id: str | uuid.UUID, *, loa: str) -> Attachment | None:
     parsed = _parse(public_id)
     if parsed is None:
         return None
-    return (
+    found = (
         Attachment.objects.filter(public_id=parsed)
         .filter(Q(application__submitted_by=person) | Q(application__applicant_identifier=person))
-        .select_related("application")
+        .select_related("application__service_version")
         .first()
     )
+    return assured(found, loa)
 
 
 def attachments_of(application: Application) -> QuerySet[Attachment]:
@@ -232,11 +248,12 @@ def cases_of(person: str) -> QuerySet[Case]:
     )
 
 
-def case_for_person(person: str, public_id: str | uuid.UUID) -> Case | None:
+def case_for_person(person: str, public_id: str | uuid.UUID, *, loa: str) -> Case | None:
     parsed = _parse(public_id)
     if parsed is None:
         return None
-    return cases_of(person).select_related("application").filter(public_id=parsed).first()
+    found = cases_of(person).select_related("application").filter(public_id=parsed).first()
+    return assured(found, loa)
 
 
 # -- the public diary ------------------------------------------------------------------

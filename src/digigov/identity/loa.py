@@ -73,3 +73,19 @@ def satisfies(actual: str, required: str) -> bool:
     if actual in UNREVIEWED and required not in UNREVIEWED:
         return False
     return level(actual) >= level(required) > 0
+
+
+class StepUp(Exception):
+    """The person must sign in again at `required`: what they asked for needs a higher level
+    of assurance than their sign-in has. Pages answer it by sending them to sign in again
+    (then back), the API with a problem naming the level."""
+
+    def __init__(self, required: str) -> None:
+        super().__init__(required)
+        self.required = required
+
+
+def require(actual: str, required: str) -> None:
+    """Raise StepUp unless a sign-in at `actual` meets `required`."""
+    if not satisfies(actual, required):
+        raise StepUp(required)

@@ -91,12 +91,28 @@ def _provider_list(request: HttpRequest) -> list[dict[str, str]]:
 # -- residents --------------------------------------------------------------
 
 
+def _required(request: HttpRequest) -> str:
+    """The level of assurance a step-up asks for (`loa`), if it is one we know."""
+    required = request.GET.get("loa", "")
+    return required if loa.level(required) else ""
+
+
 @require_safe
 def sign_in(request: HttpRequest) -> HttpResponse:
+    """Choose how to sign in; with `loa`, sign in again at that level (a step-up): the page
+    says so, and the provider is asked for it."""
     next_url = _safe_next(request, request.GET.get("next"))
-    if request.resident:  # type: ignore[attr-defined]
+    required = _required(request)
+    current = request.resident  # type: ignore[attr-defined]
+    if current and (not required or loa.satisfies(current.loa, required)):
         return redirect(next_url)
-    context = {"providers": _provider_list(request), "next": next_url}
+    query = urlencode({"next": next_url, **({"loa": required} if required else {})})
+    context = {
+        "providers": _provider_list(request),
+        "next": next_url,
+        "query": query,
+        "required": loa.label(required) if required else "",
+    }
     return render(request, "identity/sign_in.html", context)
 
 
@@ -105,7 +121,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest, provider: str) -> HttpResponse:
     try:
         chosen = oidc.provider(request, provider)
-        authorization = oidc.start(chosen, _callback_uri(request, provider))
+        authorization = oidc.start(
+            chosen, _callback_uri(request, provider), _required(request) or loa.LOA3
+        )
     except oidc.SignInError as error:
         return _refused(request, provider, error)
     pending: dict[str, Any] = request.session.get(PENDING_KEY, {})
@@ -117,6 +135,7 @@ def start(request: HttpRequest, provider: str) -> HttpResponse:
         "nonce": authorization.nonce,
         "code_verifier": authorization.code_verifier,
         "next": _safe_next(request, request.GET.get("next")),
+        "loa": _required(request),
         "started": time.time(),
     }
     request.session[PENDING_KEY] = pending
@@ -158,7 +177,8 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
         return _refused(request, provider, error)
     except ValidationError:
         return _sign_in_error(request, "no_identity_number")
-    if loa.level(identity.loa) == 0:
+    required = attempt.get("loa") or ""
+    if loa.level(identity.loa) == 0 or (required and not loa.satisfies(identity.loa, required)):
         return _sign_in_error(request, "insufficient_loa", 403)
     resident = actions.sign_in_resident(identity)
     session.start(request, resident, loa=identity.loa, provider=provider)

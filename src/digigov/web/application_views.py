@@ -6,13 +6,11 @@ Thin: answers are interpreted by services.answers and stored by cases.actions.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -21,7 +19,6 @@ from digigov.cases import queries as case_queries
 from digigov.cases import receipts, storage
 from digigov.cases.models import Application
 from digigov.core import queries as core_queries
-from digigov.core.actors import Actor
 from digigov.core.identifiers import parse_organisation_number
 from digigov.registers.client import RegisterUnavailable, registers
 from digigov.services import answers as answer_rules
@@ -30,14 +27,9 @@ from digigov.services import queries as service_queries
 from digigov.services.fields import Group, kind_of
 from digigov.services.spec import ServicePackageSpec, Step
 from digigov.web import applying
-from digigov.web.views import resident_required
+from digigov.web.views import resident, resident_loa, resident_required
 
 PAGE_SIZE = 20
-
-
-def _actor(request: HttpRequest) -> Actor:
-    current = request.resident  # type: ignore[attr-defined]
-    return Actor.person(current.personal_identity_number, current.display_name)
 
 
 def _messages_of(error: ValidationError) -> str:
@@ -82,8 +74,10 @@ def _service_page(
     if request.resident and "company" in spec.applicant.kinds:  # type: ignore[attr-defined]
         try:
             companies = registers(
-                service.organisation, user=_actor(request).identifier
-            ).companies_signed_by(_actor(request).identifier, purpose=f"Val av sökande {spec.code}")
+                service.organisation, user=resident(request).identifier
+            ).companies_signed_by(
+                resident(request).identifier, purpose=f"Val av sökande {spec.code}"
+            )
         except RegisterUnavailable:
             error = error or _(
                 "Näringslivsregistret kan inte nås just nu. Försök igen om en stund."
@@ -101,7 +95,7 @@ def service(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 @resident_required
 def start(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     service, spec = _current(slug, code)
-    actor = _actor(request)
+    actor = resident(request)
     kind = request.POST.get("applicant_kind", "person")
     applicant = actor.identifier
     if kind == "company":
@@ -115,6 +109,7 @@ def start(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             service_version=service,
             applicant_kind=kind,
             applicant_identifier=applicant,
+            actor_loa=resident_loa(request),
         )
     except ValidationError as error:
         return _service_page(request, slug, code, _messages_of(error), 400)
@@ -182,10 +177,12 @@ def _error_links(fields: list[applying.FieldView], errors: dict[str, str]) -> li
 @require_http_methods(["GET", "HEAD", "POST"])
 @resident_required
 def step(request: HttpRequest, public_id: str, step_id: str) -> HttpResponse:
-    actor = _actor(request)
-    application = case_queries.draft_for(actor.identifier, public_id)
+    actor = resident(request)
+    application = case_queries.draft_for(actor.identifier, public_id, loa=resident_loa(request))
     if application is None:
-        submitted = case_queries.application_for(actor.identifier, public_id)
+        submitted = case_queries.application_for(
+            actor.identifier, public_id, loa=resident_loa(request)
+        )
         if submitted is not None and submitted.status == Application.Status.SUBMITTED:
             messages.info(request, _("Ansökan är redan inskickad."))
             return redirect("web:application-receipt", submitted.public_id)
@@ -229,7 +226,9 @@ def step(request: HttpRequest, public_id: str, step_id: str) -> HttpResponse:
         application.refresh_from_db()
     removed = request.POST.get("remove")
     if removed:
-        attachment = case_queries.attachment_for(actor.identifier, removed)
+        attachment = case_queries.attachment_for(
+            actor.identifier, removed, loa=resident_loa(request)
+        )
         if attachment is not None and attachment.application_id == application.pk:
             case_actions.remove_attachment(actor=actor, attachment=attachment)
             application.refresh_from_db()
@@ -308,7 +307,9 @@ def _review_page(
 def continue_draft(request: HttpRequest, public_id: str) -> HttpResponse:
     """Back to a saved draft: the first step with something left to answer, or the
     check-your-answers page when nothing is."""
-    application = case_queries.draft_for(_actor(request).identifier, public_id)
+    application = case_queries.draft_for(
+        resident(request).identifier, public_id, loa=resident_loa(request)
+    )
     if application is None:  # submitted (its receipt) or not theirs (404): as review says
         return redirect("web:application-review", public_id)
     spec = catalogue.spec_of(application.service_version)
@@ -321,10 +322,12 @@ def continue_draft(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @resident_required
 def review(request: HttpRequest, public_id: str) -> HttpResponse:
-    actor = _actor(request)
-    application = case_queries.draft_for(actor.identifier, public_id)
+    actor = resident(request)
+    application = case_queries.draft_for(actor.identifier, public_id, loa=resident_loa(request))
     if application is None:
-        submitted = case_queries.application_for(actor.identifier, public_id)
+        submitted = case_queries.application_for(
+            actor.identifier, public_id, loa=resident_loa(request)
+        )
         if submitted is not None and submitted.status == Application.Status.SUBMITTED:
             return redirect("web:application-receipt", submitted.public_id)
         raise Http404
@@ -336,13 +339,9 @@ def review(request: HttpRequest, public_id: str) -> HttpResponse:
         case_actions.submit_application(
             actor=actor,
             application_id=application.pk,
-            actor_loa=request.resident.loa,  # type: ignore[attr-defined]
+            actor_loa=resident_loa(request),
         )
     except ValidationError as error:
-        if getattr(error, "code", None) == "loa":
-            messages.warning(request, _messages_of(error))
-            query = urlencode({"next": request.get_full_path()})
-            return redirect(f"{reverse('identity:sign-in')}?{query}")
         details = (
             error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
         )
@@ -354,7 +353,9 @@ def review(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _submitted(request: HttpRequest, public_id: str) -> tuple[Application, Any]:
-    application = case_queries.application_for(_actor(request).identifier, public_id)
+    application = case_queries.application_for(
+        resident(request).identifier, public_id, loa=resident_loa(request)
+    )
     if application is None or application.status != Application.Status.SUBMITTED:
         raise Http404
     case = case_queries.case_of(application)
@@ -388,7 +389,9 @@ def receipt_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_safe
 @resident_required
 def attachment(request: HttpRequest, public_id: str) -> FileResponse:
-    found = case_queries.attachment_for(_actor(request).identifier, public_id)
+    found = case_queries.attachment_for(
+        resident(request).identifier, public_id, loa=resident_loa(request)
+    )
     if found is None:
         raise Http404
     return FileResponse(

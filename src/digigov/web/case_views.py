@@ -25,14 +25,13 @@ from digigov.cases.disclosure import Reader
 from digigov.cases.models import Case, Document
 from digigov.core import clock
 from digigov.core import queries as core_queries
-from digigov.core.actors import Actor
 from digigov.identity import queries as identity_queries
 from digigov.identity.models import StaffMembership
 from digigov.services import catalogue, presentation
 from digigov.services import queries as service_queries
 from digigov.services.spec import ServicePackageSpec
 from digigov.web.case_forms import AnswerForm, AssignForm, ExtendForm, QueueForm, StepForm
-from digigov.web.views import resident_required
+from digigov.web.views import resident, resident_loa, resident_required
 
 ACCESS_PURPOSE = "Handläggning"
 
@@ -365,13 +364,10 @@ def staff_document(request: HttpRequest, public_id: str, sequence: int) -> FileR
 # -- the applicant's case page ------------------------------------------------------------
 
 
-def _person(request: HttpRequest) -> Actor:
-    current = request.resident  # type: ignore[attr-defined]
-    return Actor.person(current.personal_identity_number, current.display_name)
-
-
 def _person_case(request: HttpRequest, public_id: str) -> Case:
-    case = case_queries.case_for_person(_person(request).identifier, public_id)
+    case = case_queries.case_for_person(
+        resident(request).identifier, public_id, loa=resident_loa(request)
+    )
     if case is None:
         raise Http404
     return case
@@ -416,7 +412,11 @@ def my_case_answer(request: HttpRequest, public_id: str) -> HttpResponse:
     files = [(f.name or "fil", f.chunks()) for f in request.FILES.getlist("attachments")]
     try:
         case_actions.answer_request(
-            actor=_person(request), case=case, text=form.cleaned_data["text"], files=files
+            actor=resident(request),
+            case=case,
+            text=form.cleaned_data["text"],
+            files=files,
+            actor_loa=resident_loa(request),
         )
     except ValidationError as error:
         _apply_errors(form, error)

@@ -135,6 +135,7 @@ def _bygglov(organisation: Organisation, answers: dict[str, object]) -> Case:
         service_version=version,
         applicant_kind="person",
         applicant_identifier=ANNA.identifier,
+        actor_loa=loa.LOA3,
     )
     application = case_actions.save_answers(actor=ANNA, application=application, answers=answers)
     for field in ("situationsplan", "planritning", "fasadritning"):

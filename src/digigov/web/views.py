@@ -14,10 +14,22 @@ from django.views.decorators.http import require_safe
 
 from digigov.cases import queries as case_queries
 from digigov.core import queries as core_queries
+from digigov.core.actors import Actor
 from digigov.identity import loa
 from digigov.services import queries as service_queries
 
 View = Callable[..., HttpResponseBase]
+
+
+def resident(request: HttpRequest) -> Actor:
+    """The signed-in person, as the actor of what they do."""
+    current = request.resident  # type: ignore[attr-defined]
+    return Actor.person(current.personal_identity_number, current.display_name)
+
+
+def resident_loa(request: HttpRequest) -> str:
+    """The level of assurance the person signed in at (what they may open depends on it)."""
+    return str(request.resident.loa)  # type: ignore[attr-defined]
 
 
 def resident_required(view: View) -> View:

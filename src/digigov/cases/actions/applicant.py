@@ -33,6 +33,8 @@ from digigov.cases.models import (
 from digigov.core import audit, clock
 from digigov.core.actors import Actor
 from digigov.core.transactions import action
+from digigov.identity import loa as levels
+from digigov.services import catalogue
 
 
 def answer_request(
@@ -41,8 +43,11 @@ def answer_request(
     case: Case,
     text: str,
     files: Sequence[tuple[str, Iterable[bytes]]],
+    actor_loa: str,
 ) -> Case:
-    """The applicant answers the open request in the portal, with text and files."""
+    """The applicant answers the open request in the portal, with text and files: at the
+    service's level of assurance (identity.loa.StepUp)."""
+    levels.require(actor_loa, catalogue.spec_of(case.service_version).loa)
     if not (text or "").strip() and not files:
         raise ValidationError({"text": [_("Skriv ett svar eller bifoga en fil.")]}, code="required")
     if len(files) > ANSWER_MAX_FILES:

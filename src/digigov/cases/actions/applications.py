@@ -55,8 +55,10 @@ def start_application(
     service_version: ServiceVersion,
     applicant_kind: str,
     applicant_identifier: str,
+    actor_loa: str,
 ) -> Application:
-    """Open a draft, prefilled from the base registers.
+    """Open a draft, prefilled from the base registers: only at the service's level of
+    assurance, as the prefilled answers are the person's own data (identity.loa.StepUp).
 
     The registers are asked first, with no transaction open (core.outbound);
     only then is the draft written, in its own short transaction.
@@ -66,6 +68,7 @@ def start_application(
         raise _error(
             _("Den här versionen av e-tjänsten har ersatts. Börja en ny ansökan."), "old_version"
         )
+    levels.require(actor_loa, spec.loa)
     if applicant_kind not in spec.applicant.kinds:
         raise _error(_("Den här e-tjänsten kan inte sökas av den som du valt."), "applicant_kind")
     organisation = service_version.organisation
@@ -401,10 +404,7 @@ def _submit(actor: Actor, application_id: int, actor_loa: str) -> Case:
     if locked.status == Application.Status.SUBMITTED:
         return Case.objects.select_related("application").get(application=locked)
     spec = _spec(locked)
-    if not levels.satisfies(actor_loa, spec.loa):
-        raise _error(
-            _("E-tjänsten kräver en e-legitimation med högre tillitsnivå. Logga in igen."), "loa"
-        )
+    levels.require(actor_loa, spec.loa)
     if locked.applicant_kind == ApplicantKind.COMPANY:
         _applicant_name(
             spec, actor, locked.applicant_kind, locked.applicant_identifier, locked.organisation

@@ -26,6 +26,7 @@ def start(services, actor=ANNA, code="BYGGLOV", kind="person", applicant=None):
         service_version=services[code],
         applicant_kind=kind,
         applicant_identifier=applicant or actor.identifier,
+        actor_loa="http://id.elegnamnden.se/loa/1.0/loa3",
     )
 
 
@@ -65,16 +66,16 @@ def test_a_draft_is_prefilled_from_the_registers(services):
 def test_a_draft_is_saved_and_continued_later(services):
     application = start(services)
     actions.save_answers(actor=ANNA, application=application, answers={"atgard": "garage_carport"})
-    later = queries.draft_for(ANNA.identifier, application.public_id)
+    later = queries.draft_for(ANNA.identifier, application.public_id, loa=loa.LOA3)
     assert later.answers["atgard"] == "garage_carport"
     assert later.answers["fastighetsbeteckning"] == "Exempelby Björken 1:23"
 
 
 def test_another_persons_draft_is_not_found(services):
     application = start(services)
-    assert queries.draft_for(ERIK.identifier, application.public_id) is None
-    assert queries.application_for(ERIK.identifier, application.public_id) is None
-    assert queries.draft_for(ANNA.identifier, "not-a-uuid") is None
+    assert queries.draft_for(ERIK.identifier, application.public_id, loa=loa.LOA3) is None
+    assert queries.application_for(ERIK.identifier, application.public_id, loa=loa.LOA3) is None
+    assert queries.draft_for(ANNA.identifier, "not-a-uuid", loa=loa.LOA3) is None
 
 
 def test_a_stale_save_is_refused_and_changes_nothing(services):
@@ -188,9 +189,9 @@ def test_an_incomplete_application_is_not_submitted(services):
 
 def test_too_low_an_assurance_level_is_refused(services):
     application = complete_garage(services)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(loa.StepUp) as error:
         actions.submit_application(actor=ANNA, application_id=application.pk, actor_loa=loa.LOA2)
-    assert error.value.code == "loa"
+    assert error.value.required == loa.LOA3
     assert Case.objects.count() == 0
 
 

@@ -11,6 +11,7 @@ from digigov.conftest import ANNA, PDF, make_staff, pdf_streams
 from digigov.core import clock
 from digigov.core.actors import Actor
 from digigov.core.models import AccessRecord, AuditEntry
+from digigov.identity.loa import LOA3
 from digigov.services import catalogue
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,11 @@ def test_a_case_goes_through_its_process_to_a_decision(bygglov_case, worker, tra
     case = fresh(bygglov_case)
     assert case.state == "kommunicering" and case.resident_must_act
     actions.answer_request(
-        actor=Actor.person(ANNA), case=case, text="Jag har inget att tillägga.", files=[]
+        actor_loa=LOA3,
+        actor=Actor.person(ANNA),
+        case=case,
+        text="Jag har inget att tillägga.",
+        files=[],
     )
     travel.forward(days=3)
     decided = take(
@@ -191,6 +196,7 @@ def test_a_completion_request_and_its_answer_restart_the_bygglov_clock(
 
     travel.forward(days=10)
     answered = actions.answer_request(
+        actor_loa=LOA3,
         actor=Actor.person(ANNA),
         case=waiting,
         text="Här är ritningen.",
@@ -210,13 +216,19 @@ def test_an_answer_is_refused_when_there_is_nothing_to_answer_or_the_case_is_dec
 ):
     anna = Actor.person(ANNA)
     with pytest.raises(actions.Refused) as nothing:
-        actions.answer_request(actor=anna, case=fresh(bygglov_case), text="Hej", files=[])
+        actions.answer_request(
+            actor_loa=LOA3, actor=anna, case=fresh(bygglov_case), text="Hej", files=[]
+        )
     assert nothing.value.code == "no_request"
     take(worker, bygglov_case, "paborja")
     take(worker, bygglov_case, "besluta", outcome="avslag", reasons="Strider mot detaljplanen.")
     with pytest.raises(actions.Refused) as closed:
         actions.answer_request(
-            actor=anna, case=fresh(bygglov_case), text="Sent svar", files=[("a.pdf", [PDF])]
+            actor_loa=LOA3,
+            actor=anna,
+            case=fresh(bygglov_case),
+            text="Sent svar",
+            files=[("a.pdf", [PDF])],
         )
     assert closed.value.code == "finished"
     assert not Document.objects.filter(kind="completion").exists()
@@ -228,6 +240,7 @@ def test_an_answer_with_a_file_of_the_wrong_type_is_refused_and_nothing_is_kept(
     take(worker, bygglov_case, "begar_komplettering", message="Mer.", due_on=in_three_weeks())
     with pytest.raises(ValidationError) as error:
         actions.answer_request(
+            actor_loa=LOA3,
             actor=Actor.person(ANNA),
             case=fresh(bygglov_case),
             text="",
@@ -317,8 +330,8 @@ def test_opening_a_case_leaves_an_access_record_for_the_applicant(bygglov_case, 
 def test_staff_of_another_organisation_do_not_find_the_case(bygglov_case, other_organisation):
     stranger = make_staff("annan", [(other_organisation, "handlaggare")])
     assert queries.case_for_staff(stranger, bygglov_case.public_id) is None
-    assert queries.case_for_person("198511224571", bygglov_case.public_id) is None
-    assert queries.case_for_person(ANNA, bygglov_case.public_id) == bygglov_case
+    assert queries.case_for_person("198511224571", bygglov_case.public_id, loa=LOA3) is None
+    assert queries.case_for_person(ANNA, bygglov_case.public_id, loa=LOA3) == bygglov_case
 
 
 def test_the_queue_filters_and_sorts_by_deadline(

@@ -28,6 +28,7 @@ def start(service, actor, kind="person", applicant=None):
         service_version=service,
         applicant_kind=kind,
         applicant_identifier=applicant or actor.identifier,
+        actor_loa="http://id.elegnamnden.se/loa/1.0/loa3",
     )
 
 

@@ -210,15 +210,6 @@ def test_an_incomplete_application_lists_what_is_missing(anna, services):
     assert Case.objects.count() == 0
 
 
-def test_a_low_assurance_sign_in_is_sent_to_sign_in_again(client, services):
-    sign_in_resident(client, ANNA, loa="http://id.elegnamnden.se/loa/1.0/loa2")
-    application = start_bygglov(client)
-    response = client.post(reverse("web:application-review", args=[application.public_id]))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("identity:sign-in"))
-    assert Case.objects.count() == 0
-
-
 def test_the_path_speaks_english_when_chosen(anna, services):
     anna.post("/i18n/setlang/", {"language": "en", "next": "/"})
     service = anna.get(reverse("web:service", args=["exempelby", "BYGGLOV"])).content.decode()
