@@ -11,6 +11,7 @@ Adding a field type is adding a class here.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -71,6 +72,12 @@ class Kind:
     def clean(self, field: FormField, value: Any) -> Any:
         return _text(value, 200, field)
 
+    def fits(self, field: FormField, value: Any) -> bool:
+        """Is `value` of the shape this field's answers have, right or wrong: what its page
+        posts, or the JSON type the API documents? A draft keeps a wrong answer for the
+        person to mend, never one of another shape."""
+        return _posted_text(value)
+
     def schema(self, field: FormField) -> dict[str, Any]:
         return {"type": "string"}
 
@@ -93,6 +100,14 @@ def _text(value: Any, default_limit: int, field: FormField) -> str:
     if field.pattern and not re.fullmatch(field.pattern, text):
         raise Invalid(_("Svaret har inte rätt form."))
     return text
+
+
+# The longest text a draft keeps for any answer (the longest field takes 4000).
+RAW_LIMIT = 10_000
+
+
+def _posted_text(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= RAW_LIMIT
 
 
 def _plain(number: float) -> str:
@@ -150,6 +165,11 @@ class Number(Kind):
     def check_precision(self, number: Decimal) -> None:
         return None
 
+    def fits(self, field: FormField, value: Any) -> bool:
+        if isinstance(value, float):
+            return math.isfinite(value)
+        return (isinstance(value, int) and not isinstance(value, bool)) or _posted_text(value)
+
     def schema(self, field: FormField) -> dict[str, Any]:
         found: dict[str, Any] = {"type": "number"}
         if field.minimum is not None:
@@ -206,6 +226,9 @@ class YesNo(Kind):
             return False
         raise Invalid(_("Välj ja eller nej."))
 
+    def fits(self, field: FormField, value: Any) -> bool:
+        return isinstance(value, bool) or _posted_text(value)
+
     def schema(self, field: FormField) -> dict[str, Any]:
         return {"type": "boolean"}
 
@@ -248,6 +271,10 @@ class MultipleChoice(Choice):
         if any(not isinstance(item, str) or item not in allowed for item in chosen):
             raise Invalid(_("Välj bland alternativen."))
         return [option.value for option in field.options or [] if option.value in chosen]
+
+    def fits(self, field: FormField, value: Any) -> bool:
+        chosen = value if isinstance(value, list) else [value]
+        return len(chosen) <= 100 and all(_posted_text(item) for item in chosen)
 
     def schema(self, field: FormField) -> dict[str, Any]:
         return {"type": "array", "items": super().schema(field), "uniqueItems": True}
@@ -352,6 +379,13 @@ class PostalAddress(Kind):
             raise Invalid(format_lazy(_("Skriv högst {count} tecken."), count=200))
         return {"street": street, "postal_code": postal_code.replace(" ", ""), "city": city}
 
+    def fits(self, field: FormField, value: Any) -> bool:
+        return (
+            isinstance(value, dict)
+            and set(value) <= set(ADDRESS_PARTS)
+            and all(_posted_text(part) for part in value.values())
+        )
+
     def schema(self, field: FormField) -> dict[str, Any]:
         return {
             "type": "object",
@@ -399,6 +433,10 @@ class Attachment(Kind):
             raise Invalid(format_lazy(_("Bifoga högst {count} filer."), count=field.max_files))
         return list(ids)
 
+    def fits(self, field: FormField, value: Any) -> bool:
+        ids = value if isinstance(value, list) else [value]
+        return len(ids) <= 100 and all(isinstance(item, str) and len(item) <= 100 for item in ids)
+
     def schema(self, field: FormField) -> dict[str, Any]:
         return {
             "type": "array",
@@ -429,6 +467,19 @@ class Group(Kind):
             raise ValueError("a group needs fields")
         if any(child.type == self.name for child in field.fields):
             raise ValueError("groups cannot be nested")
+
+    def fits(self, field: FormField, value: Any) -> bool:
+        children = {child.id: child for child in field.fields or []}
+        return (
+            isinstance(value, list)
+            and len(value) <= 100
+            and all(
+                isinstance(row, dict)
+                and set(row) <= set(children)
+                and all(fits(children[key], item) for key, item in row.items() if item is not None)
+                for row in value
+            )
+        )
 
     def schema(self, field: FormField) -> dict[str, Any]:
         found: dict[str, Any] = {"type": "array", "items": object_schema(field.fields or [])}
@@ -514,6 +565,11 @@ def display(field: FormField, value: Any, file_names: Mapping[str, str]) -> str:
 
 def read(field: FormField, name: str, post: Posted) -> Any:
     return kind_of(field).read(field, name, post)
+
+
+def fits(field: FormField, value: Any) -> bool:
+    """Is `value` of the shape of an answer to `field` (right or wrong)? None is no answer."""
+    return value is None or kind_of(field).fits(field, value)
 
 
 def field_schema(field: FormField) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from digigov.identity import loa as levels
 from digigov.registers.client import RegisterUnavailable, registers
 from digigov.services import answers as answer_rules
 from digigov.services import catalogue, prefill
+from digigov.services import fields as field_types
 from digigov.services.models import ServiceVersion
 from digigov.services.spec import FormField, ServicePackageSpec
 
@@ -197,7 +198,9 @@ def save_answers(
     answers: dict[str, Any],
     revision: int | None = None,
 ) -> Application:
-    """Store answers as given (a draft may be incomplete); checked fully at submission."""
+    """Store answers as given (a draft may be incomplete, or hold an answer for the person to
+    mend); checked fully at submission. An answer of another shape than its question's (a
+    list for one choice, an object for a number) is refused: it is never stored."""
     locked = _lock_draft(application, revision)
     spec = _spec(locked)
     unknown = sorted(set(answers) - {field.id for field in spec.all_fields()})
@@ -207,6 +210,13 @@ def save_answers(
             % {"fields": ", ".join(unknown)},
             "unknown_field",
         )
+    misshapen = {
+        key: [_("Svaret har inte den form frågan tar emot.")]
+        for key, value in answers.items()
+        if not field_types.fits(spec.field(key), value)  # type: ignore[arg-type]
+    }
+    if misshapen:
+        raise ValidationError(misshapen, code="invalid")
     attachment_fields = {f.id for f in spec.all_fields() if f.type == "attachment"}
     merged = {**locked.answers}
     for key, value in answers.items():
