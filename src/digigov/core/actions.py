@@ -33,7 +33,7 @@ def save_organisation(
     if kind not in Organisation.Kind.values:
         raise ValidationError({"kind": _("Okänd typ av organisation.")}, code="invalid")
     if kind == Organisation.Kind.MUNICIPALITY and not (
-        len(municipality_code) == 4 and municipality_code.isdigit()
+        len(municipality_code) == 4 and municipality_code.isascii() and municipality_code.isdigit()
     ):
         raise ValidationError(
             {"municipality_code": _("En kommun har en kommunkod med fyra siffror.")},

@@ -23,10 +23,14 @@ if TYPE_CHECKING:
 
 PersonKind = Literal["personnummer", "samordningsnummer"]
 
-_PERSON_PATTERN = re.compile(r"^(?P<century>\d{2})?(?P<date>\d{6})(?P<sep>[-+]?)(?P<serial>\d{4})$")
-_ORGANISATION_PATTERN = re.compile(r"^(?:16)?(?P<number>\d{6}-?\d{4})$")
+_PERSON_PATTERN = re.compile(
+    r"^(?P<century>[0-9]{2})?(?P<date>[0-9]{6})(?P<sep>[-+]?)(?P<serial>[0-9]{4})$"
+)
+_ORGANISATION_PATTERN = re.compile(r"^(?:16)?(?P<number>[0-9]{6}-?[0-9]{4})$")
 # Samordningsnummer: the day of birth plus 60 (folkbokföringslagen 18 a §).
 _COORDINATION_DAY_OFFSET = 60
+# No one born earlier has a personnummer (they were given from 1947, to the living).
+_EARLIEST_YEAR = 1800
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,8 @@ def parse_person_identifier(text: str, *, today: dt.date | None = None) -> Perso
     """Parse a personnummer or samordningsnummer in any common spelling.
 
     Ten digits name the century by the separator: ``-`` for people under 100,
-    ``+`` from the year they turn 100 (folkbokföringslagen 18 §).
+    ``+`` from the year they turn 100 (folkbokföringslagen 18 §). Only ASCII digits:
+    another script's digits are a clear error, not a wrong check digit.
     """
     match = _PERSON_PATTERN.match((text or "").strip().replace(" ", ""))
     if match is None:
@@ -89,6 +94,12 @@ def parse_person_identifier(text: str, *, today: dt.date | None = None) -> Perso
         raise _invalid(_("Personnumret innehåller inget giltigt födelsedatum."), "date") from None
     if birth_date > today:
         raise _invalid(_("Födelsedatumet i personnumret ligger i framtiden."), "date")
+    if year < _EARLIEST_YEAR:
+        raise _invalid(_("Personnumret innehåller inget giltigt födelsedatum."), "date")
+    if serial[:3] == "000":
+        raise _invalid(
+            _("Födelsenumret (de tre siffrorna efter datumet) kan inte vara 000."), "format"
+        )
     try:
         luhn.validate(ten_digits)
     except ChecksumError:

@@ -55,7 +55,7 @@ NO_NUL = r"^[^\x00]*$"
 
 
 class Kund(Model):
-    identifierare: Annotated[str, Field(pattern=r"^\d{12}$")]
+    identifierare: Annotated[str, Field(pattern=r"^[0-9]{12}$")]
     typ: Literal["Personnummer", "Organisationsnummer", "Samordningsnummer"]
     tillagg: Annotated[str | None, Field(max_length=20, pattern=NO_NUL)] = None
 
@@ -116,7 +116,7 @@ class Fraga(Model):
     @classmethod
     def plain_date(cls, value: object) -> object:
         if value is not None and not (
-            isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)
+            isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value)
         ):
             raise ValueError("a date is YYYY-MM-DD")
         return value
@@ -130,7 +130,7 @@ class Fraga(Model):
 
 class Request(Model):
     fraga: Fraga
-    anvandare: Annotated[str, Field(pattern=r"^\d{12}$")]
+    anvandare: Annotated[str, Field(pattern=r"^[0-9]{12}$")]
 
 
 # -- the answer ---------------------------------------------------------------------

@@ -28,21 +28,21 @@ PLACES = [
 
 
 class Numbers:
-    """Distinct personnummer: every birth date has 1,000 serial numbers, handed out in a
-    seeded order, so no number repeats and no table lookup is needed."""
+    """Distinct personnummer: every birth date has 999 serial numbers (000 is none), handed
+    out in a seeded order, so no number repeats and no table lookup is needed."""
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.used: dict[dt.date, int] = {}
-        self.order = list(range(1000))
+        self.order = list(range(1, 1000))
         rng.shuffle(self.order)
 
     def number(self, born: dt.date) -> str | None:
         taken = self.used.get(born, 0)
-        if taken >= 1000:
+        if taken >= len(self.order):
             return None
         self.used[born] = taken + 1
-        nine = f"{born:%y%m%d}{self.order[(taken * 7 + born.toordinal()) % 1000]:03d}"
+        nine = f"{born:%y%m%d}{self.order[(taken * 7 + born.toordinal()) % len(self.order)]:03d}"
         return f"{born:%Y}"[:2] + nine + luhn.calc_check_digit(nine)
 
 

@@ -32,11 +32,11 @@ if TYPE_CHECKING:
     from digigov.services.spec import FormField
 
 # Fastighetsbeteckning: kommun (or area), trakt, block:enhet, e.g. "Exempelby Björken 1:23".
-PROPERTY_DESIGNATION = re.compile(r"^[A-ZÅÄÖ][\wÅÄÖåäö\-]*( [\wÅÄÖåäö\-]+)+ \d+:\d+$")
+PROPERTY_DESIGNATION = re.compile(r"^[A-ZÅÄÖ][\wÅÄÖåäö\-]*( [\wÅÄÖåäö\-]+)+ [0-9]+:[0-9]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$")
-POSTAL_CODE = re.compile(r"^\d{3} ?\d{2}$")
-PERSONNUMMER = r"^(\d{2})?\d{6}[-+]?\d{4}$"
-ORGANISATIONSNUMMER = r"^(16)?\d{6}-?\d{4}$"
+POSTAL_CODE = re.compile(r"^[0-9]{3} ?[0-9]{2}$")
+PERSONNUMMER = r"^([0-9]{2})?[0-9]{6}[-+]?[0-9]{4}$"
+ORGANISATIONSNUMMER = r"^(16)?[0-9]{6}-?[0-9]{4}$"
 ATTACHMENT_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 ADDRESS_PARTS = ("street", "postal_code", "city")
 

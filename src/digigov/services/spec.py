@@ -16,7 +16,7 @@ from digigov.services import fields as field_kinds
 
 IDENTIFIER = r"^[a-z][a-z0-9_]{0,62}$"
 SERVICE_CODE = r"^[A-Z][A-Z0-9_]{1,31}$"
-VERSION = r"^\d+\.\d+\.\d+$"
+VERSION = r"^[0-9]+\.[0-9]+\.[0-9]+$"
 
 OrganisationKind = Literal["kommun", "region", "myndighet"]
 ApplicantKind = Literal["person", "company"]

@@ -16,7 +16,7 @@ def with_check_digit(nine: str) -> str:
 
 
 birth_dates = st.dates(min_value=dt.date(1890, 1, 1), max_value=TODAY)
-serials = st.integers(min_value=0, max_value=999).map(lambda n: f"{n:03d}")
+serials = st.integers(min_value=1, max_value=999).map(lambda n: f"{n:03d}")
 
 
 def spellings(birth: dt.date, serial: str, coordination: bool = False) -> tuple[str, list[str]]:
@@ -75,6 +75,11 @@ def test_a_wrong_check_digit_is_rejected(birth, serial, delta):
         ("19901315-2387", "date"),  # month 13
         ("19900230-2386", "date"),  # 30 February
         ("20301224-2384", "date"),  # born in the future
+        ("17" + with_check_digit("000101238"), "date"),  # born in 1700
+        ("1990-03-15-2387", "format"),
+        ("19900315-0001", "format"),  # födelsenummer 000, though its check digit is right
+        ("١٩٩٠٠٣١٥-٢٣٨٧", "format"),  # Arabic-Indic digits: not "a wrong check digit"
+        ("１９９００３１５２３８７", "format"),  # fullwidth digits
     ],
 )
 def test_malformed_personnummer_is_rejected_with_a_reason(text, code):

@@ -73,3 +73,13 @@ def test_an_amount_with_too_many_digits_is_an_error():
     field = type("F", (), {"minimum": None, "maximum": None})()
     with pytest.raises(fields.Invalid):
         money.clean(field, "1e30")
+
+
+@pytest.mark.parametrize("code", ["١٢٣ ٤٥", "１２３４５", "12३45"])
+def test_a_postal_code_is_ascii_digits(code):
+    address = fields.KINDS["postal_address"]
+    with pytest.raises(fields.Invalid) as invalid:
+        address.clean(None, {"street": "Storgatan 1", "postal_code": code, "city": "Exempelby"})
+    assert "fem siffror" in str(invalid.value.message)
+    kept = address.clean(None, {"street": "Storgatan 1", "postal_code": "123 45", "city": "By"})
+    assert kept["postal_code"] == "12345"

@@ -75,7 +75,7 @@ class Command(BaseCommand):
 
     def _check(self, options: dict[str, Any]) -> None:
         person = options["person"]
-        if not (len(person) == 12 and person.isdigit()):
+        if not (len(person) == 12 and person.isascii() and person.isdigit()):
             raise CommandError("--person is a personnummer of 12 digits")
         headers = {}
         for line in options["header"]:
