@@ -43,6 +43,28 @@ def _writes_go_through_actions() -> Iterator[None]:
         pytest.fail("writes outside actions:\n" + "\n".join(found), pytrace=False)
 
 
+@pytest.fixture(autouse=True)
+def _problems_speak_both_languages(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every API problem's detail is "English / Swedish", and the English is English: a
+    message translated before it reached the problem comes out the same twice."""
+    from digigov.core import problems
+
+    untranslated: list[str] = []
+    answer = problems.response
+
+    def checked(request: Any, status: int, slug: str, detail: str, errors: Any = None) -> Any:
+        for text in [detail, *(e["detail"] for e in errors or [])]:
+            english, _sep, swedish = str(text).partition(" / ")
+            if english == swedish:
+                untranslated.append(f"{request.path}: {text}")
+        return answer(request, status, slug, detail, errors)
+
+    monkeypatch.setattr(problems, "response", checked)
+    yield
+    if untranslated:
+        pytest.fail("problem details not in both languages:\n" + "\n".join(untranslated))
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """In CI a missing browser or database fails the run instead of skipping."""
     required = os.environ.get("DIGIGOV_REQUIRE_DATABASE")

@@ -72,6 +72,7 @@ if django.VERSION < (6, 0):
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "digigov.core.middleware.SecurityHeadersMiddleware",
+    "digigov.core.middleware.ApiProblemsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "digigov.core.middleware.LanguageMiddleware",

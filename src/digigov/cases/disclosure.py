@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from digigov.cases import titles
 from digigov.cases.models import Case, Document
@@ -64,15 +64,12 @@ def ground_for(case: Case, given: str | None) -> str:
     the service's; on a case secret as a whole never none. Too long a ground is refused."""
     given = (given or "").strip()
     if len(given) > GROUND_LENGTH:
-        raise ValidationError(
-            {
-                "secrecy_ground": [
-                    _("Sekretessgrunden får vara högst %(count)d tecken.")
-                    % {"count": GROUND_LENGTH}
-                ]
-            },
+        too_long = ValidationError(
+            _("Sekretessgrunden får vara högst %(count)d tecken."),
             code="max_length",
+            params={"count": GROUND_LENGTH},
         )
+        raise ValidationError({"secrecy_ground": [too_long]})
     if given:
         return given
     secrecy = catalogue.spec_of(case.service_version).process.secrecy

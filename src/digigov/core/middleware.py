@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
+from digigov.core import problems
+
 # No inline script or style anywhere: every page works without JavaScript and
 # takes its styles from our own static files.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -57,3 +59,25 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
         return response
+
+
+class ApiProblemsMiddleware:
+    """Every API error is a problem document (RFC 9457), whoever answered it: a handler, the
+    framework (an unknown method, a body too large to read), or Django's own error views."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        answer = self.get_response(request)
+        if (
+            answer.status_code < 400
+            or not problems.is_api(request)
+            or answer.get("Content-Type", "").startswith(problems.CONTENT_TYPE)
+        ):
+            return answer
+        rewritten = problems.generic(request, answer.status_code)
+        for header in problems.KEPT_HEADERS:
+            if header in answer:
+                rewritten[header] = answer[header]
+        return rewritten

@@ -21,11 +21,43 @@ TITLES = {
     403: "Forbidden / Ingen behörighet",
     404: "Not Found / Finns inte",
     405: "Method Not Allowed / Metoden stöds inte",
+    406: "Not Acceptable / Formatet kan inte ges",
     409: "Conflict / Konflikt",
+    413: "Content Too Large / För stort innehåll",
+    415: "Unsupported Media Type / Formatet stöds inte",
     422: "Unprocessable Content / Ogiltiga uppgifter",
     429: "Too Many Requests / För många anrop",
     500: "Internal Server Error / Internt fel",
+    503: "Service Unavailable / Inte tillgängligt just nu",
 }
+
+# What an error answered without a handler of its own says, by status.
+DETAILS = {
+    400: "The request could not be understood / Begäran gick inte att förstå",
+    401: "Sign in first / Logga in först",
+    403: "You do not have access / Du har inte behörighet",
+    404: "No such resource / Resursen finns inte",
+    405: "The method is not allowed here / Metoden stöds inte här",
+    413: "The request is too large / Begäran är för stor",
+    429: "Too many requests; wait and try again / För många anrop; vänta och försök igen",
+    500: "Something went wrong on our side / Något gick fel hos oss",
+}
+
+# Headers an error keeps when it is rewritten as a problem document.
+KEPT_HEADERS = ("Allow", "WWW-Authenticate", "Retry-After", "Vary", "Cache-Control")
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def generic(request: HttpRequest, status: int) -> HttpResponse:
+    """A problem for an error with nothing more to say than its status."""
+    slug = {400: "bad-request", 404: "not-found", 405: "method-not-allowed"}.get(
+        status, f"http-{status}"
+    )
+    detail = DETAILS.get(status, f"HTTP {status}")
+    return response(request, status, slug, detail)
 
 
 class FieldProblem(Schema):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -33,6 +34,22 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if problems.is_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            return problems.response(
+                request,
+                413,
+                "too-large",
+                "The request is too large / Begäran är för stor",
+            )
+        if isinstance(exception, TooManyFilesSent | TooManyFieldsSent):
+            return problems.response(
+                request,
+                413,
+                "too-many-parts",
+                "The request has too many files or fields / Begäran har för många filer eller fält",
+            )
+        return problems.generic(request, 400)
     return _error(
         request,
         400,
@@ -44,6 +61,8 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if problems.is_api(request):
+        return problems.generic(request, 403)
     return _error(
         request,
         403,
@@ -55,10 +74,8 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return problems.response(
-            request, 404, "not-found", "No such resource / Resursen finns inte"
-        )
+    if problems.is_api(request):
+        return problems.generic(request, 404)
     return _error(
         request,
         404,
@@ -70,10 +87,8 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    if request.path.startswith("/api/"):
-        return problems.response(
-            request, 500, "internal", "Something went wrong on our side / Något gick fel hos oss"
-        )
+    if problems.is_api(request):
+        return problems.response(request, 500, "internal", problems.DETAILS[500])
     return _error(
         request,
         500,

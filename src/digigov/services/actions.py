@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from digigov.core import audit, clock
 from digigov.core.actors import Actor
@@ -25,9 +25,9 @@ def install_package(
     """
     if organisation.kind not in spec.offered_by:
         raise ValidationError(
-            _("Tjänsten %(code)s kan inte erbjudas av en organisation av typen %(kind)s.")
-            % {"code": spec.code, "kind": organisation.get_kind_display()},
+            _("Tjänsten %(code)s kan inte erbjudas av en organisation av typen %(kind)s."),
             code="not_offered",
+            params={"code": spec.code, "kind": organisation.get_kind_display()},
         )
     content = model_dump(spec)
     existing = (
@@ -41,9 +41,9 @@ def install_package(
                 _(
                     "Version %(version)s av %(code)s är redan installerad med annat innehåll. "
                     "Höj versionsnumret."
-                )
-                % {"version": spec.version, "code": spec.code},
+                ),
                 code="version_exists",
+                params={"version": spec.version, "code": spec.code},
             )
         return existing
     ServiceVersion.objects.filter(

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from digigov.cases import clocks, disclosure, queries, storage
 from digigov.cases.models import (
@@ -36,11 +36,16 @@ from digigov.services import fields as field_types
 from digigov.services.models import ServiceVersion
 from digigov.services.spec import FormField, ServicePackageSpec
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
-def _error(message: str, code: str) -> ValidationError:
-    return ValidationError(message, code=code)
+def _error(message: StrOrPromise, code: str, **params: object) -> ValidationError:
+    """A refusal; its message is translated where it is shown (the API gives it in English and
+    Swedish), so it is lazy and its values are params, never formatted in here."""
+    return ValidationError(message, code=code, params=params or None)
 
 
 def _spec(application: Application) -> ServicePackageSpec:
@@ -146,9 +151,9 @@ def _applicant_name(
         raise _error(_("Företaget finns inte i näringslivsregistret."), "unknown_company")
     if not may_sign:
         raise _error(
-            _("Du får inte ensam företräda %(company)s enligt näringslivsregistret.")
-            % {"company": company.name},
+            _("Du får inte ensam företräda %(company)s enligt näringslivsregistret."),
             "not_representative",
+            company=company.name,
         )
     return company.name
 
@@ -206,9 +211,9 @@ def save_answers(
     unknown = sorted(set(answers) - {field.id for field in spec.all_fields()})
     if unknown:
         raise _error(
-            _("Frågan finns inte i den här e-tjänsten: %(fields)s")
-            % {"fields": ", ".join(unknown)},
+            _("Frågan finns inte i den här e-tjänsten: %(fields)s"),
             "unknown_field",
+            fields=", ".join(unknown),
         )
     misshapen = {
         key: [_("Svaret har inte den form frågan tar emot.")]
@@ -283,8 +288,9 @@ def checked_file(
     if content_type is None or content_type not in accept:
         names = ", ".join(storage.EXTENSIONS[t].lstrip(".").upper() for t in accept)
         raise _error(
-            _("Filen är inte av en tillåten typ. Tillåtna typer: %(types)s.") % {"types": names},
+            _("Filen är inte av en tillåten typ. Tillåtna typer: %(types)s."),
             "file_type",
+            types=names,
         )
     limit = int(max_size_mb * 1024 * 1024)
 
@@ -294,9 +300,9 @@ def checked_file(
             size += len(chunk)
             if size > limit:
                 raise _error(
-                    _("Filen är för stor. Den får vara högst %(size)s MB.")
-                    % {"size": _plain(max_size_mb)},
+                    _("Filen är för stor. Den får vara högst %(size)s MB."),
                     "file_size",
+                    size=_plain(max_size_mb),
                 )
             yield chunk
 
@@ -331,7 +337,7 @@ def _record_attachment(
     current = list(locked.answers.get(field.id) or [])
     if field.max_files and len(current) >= field.max_files:
         raise _error(
-            _("Du kan bifoga högst %(count)s filer här.") % {"count": field.max_files}, "file_count"
+            _("Du kan bifoga högst %(count)s filer här."), "file_count", count=field.max_files
         )
     attachment = Attachment.objects.create(
         organisation=locked.organisation,
@@ -421,7 +427,7 @@ def _submit(actor: Actor, application_id: int, actor_loa: str) -> Case:
         )
     checked = answer_rules.clean(spec, locked.answers, complete=True)
     if not checked.ok:
-        raise ValidationError({key: [str(message)] for key, message in checked.errors.items()})
+        raise ValidationError({key: [message] for key, message in checked.errors.items()})
     attachments = {
         str(a.public_id): a
         for a in Attachment.objects.filter(application=locked).order_by("uploaded_at", "pk")

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +78,34 @@ def test_malformed_requests_are_problems(client, raw):
 
 def test_me_without_a_sign_in_is_a_401_problem(client):
     assert_problem(client.get("/api/me"), 401)
+
+
+def _problem(response, status):
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and " / " in body["detail"]
+    return body
+
+
+@pytest.mark.django_db
+def test_every_api_error_is_a_problem_whoever_answers_it(client, services, settings):
+    """Django refuses a body too large or with too many parts before any handler runs, and
+    the framework answers a method it does not route: each is a problem document too."""
+    from digigov.conftest import ANNA, PDF, sign_in_resident
+
+    sign_in_resident(client, ANNA)
+    draft = client.post(
+        "/api/applications",
+        {"organisation": "exempelby", "service": "BYGGLOV"},
+        content_type="application/json",
+    ).json()
+    upload = f"/api/applications/{draft['id']}/attachments/situationsplan"
+    many = {f"file{i}": io.BytesIO(PDF) for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)}
+    assert _problem(client.post(upload, many), 413)["type"].endswith("too-many-parts")
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    big = client.post(upload, {"note": "x" * 5000, "file": io.BytesIO(PDF)})
+    assert _problem(big, 413)["type"].endswith("too-large")
+    not_routed = client.put(f"/api/applications/{draft['id']}", {}, content_type="application/json")
+    assert _problem(not_routed, 405)["detail"].startswith("The method is not allowed")
+    assert "PATCH" in not_routed["Allow"]
