@@ -94,6 +94,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture
+def live_server(live_server: Any, settings: Any) -> Any:
+    """pytest-django's live server, as the installation's public address (the test e-ID's
+    issuer and the links in answers are there)."""
+    settings.PUBLIC_URL = live_server.url
+    return live_server
+
+
+@pytest.fixture
 def system_actor() -> Actor:
     return Actor.system("tests")
 

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from django.conf import settings
+from django.http.request import validate_host
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
@@ -101,10 +102,16 @@ def client_is_valid(client_id: str, client_secret: str) -> bool:
 
 
 def redirect_uri_is_registered(client_id: str, redirect_uri: str, issuer: str) -> bool:
-    """Exactly a registered address: the installation's own callback for itself."""
+    """Exactly a registered address: for the installation itself, its own callback at an
+    address it answers to (its public one, or another name in DIGIGOV_ALLOWED_HOSTS)."""
     if client_id == TEST_CLIENT_ID:
-        origin = issuer.split("/test-eid")[0]
-        return redirect_uri == f"{origin}/eid/callback/test"
+        parts = urlsplit(redirect_uri)
+        ours = redirect_uri.startswith(issuer.split("/test-eid")[0] + "/") or (
+            parts.hostname is not None
+            and validate_host(parts.hostname, settings.ALLOWED_HOSTS)
+            and "*" not in settings.ALLOWED_HOSTS
+        )
+        return ours and parts.path == "/eid/callback/test" and not parts.query
     registered = queries.test_client(client_id)
     return registered is not None and redirect_uri in registered.redirect_uris
 

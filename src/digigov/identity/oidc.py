@@ -78,8 +78,10 @@ def test_client_secret() -> str:
     return hmac.new(settings.SECRET_KEY.encode(), b"test-eid-client", hashlib.sha256).hexdigest()
 
 
-def test_issuer(request: HttpRequest) -> str:
-    return request.build_absolute_uri(reverse("identity:test-eid-root")).rstrip("/")
+def test_issuer(request: HttpRequest | None = None) -> str:
+    """The built-in test provider's issuer: at the installation's public address, never at
+    the Host a request names (the sign-in's back channel calls the issuer)."""
+    return settings.PUBLIC_URL + reverse("identity:test-eid-root").rstrip("/")
 
 
 def providers(request: HttpRequest) -> list[Provider]:

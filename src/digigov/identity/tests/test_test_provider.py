@@ -190,3 +190,21 @@ def test_a_bad_redirect_uri_is_refused_by_the_command(uri):
 def test_an_overlong_scope_is_refused_not_stored(client, registered):
     answer = code_of(authorize(client, registered[0], scope="openid " + "x" * 1000))
     assert answer["error"] == "invalid_request"
+
+
+def test_the_issuer_is_the_public_address_whatever_host_a_request_names(
+    client, settings, back_channel
+):
+    """The sign-in's back channel calls the issuer: a Host header must not choose where."""
+    settings.ALLOWED_HOSTS = ["testserver", "elsewhere.example"]
+    discovery = client.get(
+        "/test-eid/.well-known/openid-configuration", HTTP_HOST="elsewhere.example"
+    ).json()
+    assert discovery["issuer"] == "http://testserver/test-eid"
+    assert discovery["token_endpoint"].startswith("http://testserver/")
+    started = client.get("/eid/start/test/", HTTP_HOST="elsewhere.example")
+    assert started["Location"].startswith("http://testserver/test-eid/authorize")
+    # and it comes back to where the person is, an address the installation answers to
+    assert (
+        "redirect_uri=http%3A%2F%2Felsewhere.example%2Feid%2Fcallback%2Ftest" in started["Location"]
+    )
