@@ -120,6 +120,13 @@ PROXY_SSL_HEADER = declare(
     "false",
     "`true` when a reverse proxy terminates TLS and sets `X-Forwarded-Proto`.",
 )
+PROXY_COUNT = declare(
+    "DIGIGOV_PROXY_COUNT",
+    "1 with DIGIGOV_BEHIND_TLS_PROXY, else 0",
+    "How many reverse proxies in front append to `X-Forwarded-For`: the client's address "
+    "(for sign-in throttling and the audit) is the entry that many places from the end. "
+    "0 takes the connecting address.",
+)
 VIRUS_SCANNER = declare(
     "DIGIGOV_VIRUS_SCANNER",
     "none",

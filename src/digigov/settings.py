@@ -198,8 +198,10 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(config.get(config.HSTS_SECONDS))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_SSL_REDIRECT = config.get_bool(config.PROXY_SSL_HEADER, default=False)
-if config.get_bool(config.PROXY_SSL_HEADER, default=False):
+BEHIND_TLS_PROXY = config.get_bool(config.PROXY_SSL_HEADER, default=False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+PROXY_COUNT = int(config.get(config.PROXY_COUNT, default="1" if BEHIND_TLS_PROXY else "0"))
 
 # e-ID providers offered to residents.
 EID_PROVIDERS = config.get_list(config.EID_PROVIDERS, default="" if PRODUCTION else "test")

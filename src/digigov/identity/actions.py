@@ -29,6 +29,7 @@ from digigov.identity.models import (
     ProviderKey,
     Resident,
     StaffMembership,
+    StaffSignInAddress,
     TestClient,
 )
 from digigov.identity.oidc import Identity
@@ -186,11 +187,16 @@ def record_failed_staff_sign_in(*, username: str, client_address: str) -> None:
 
 @action
 def sign_in_staff(*, user: AbstractBaseUser, client_address: str) -> None:
-    """A staff member signed in: their failed attempts are forgotten, the time kept.
+    """A staff member signed in: their failed attempts from this address are forgotten, the
+    address and time kept.
     (Django's own last_login receiver is off: this action writes it; identity.apps.)"""
     username = user.get_username()
-    FailedStaffSignIn.objects.filter(username=username).delete()
-    user.last_login = clock.now()
+    now = clock.now()
+    FailedStaffSignIn.objects.filter(username=username, client_address=client_address).delete()
+    StaffSignInAddress.objects.update_or_create(
+        username=username, client_address=client_address, defaults={"last_signed_in_at": now}
+    )
+    user.last_login = now
     user.save(update_fields=["last_login"])
     audit.record(
         actor=Actor.staff(username),

@@ -59,6 +59,25 @@ class FailedStaffSignIn(models.Model):
         return f"{self.username} from {self.client_address}"
 
 
+class StaffSignInAddress(models.Model):
+    """An address a staff member signed in from, and when last: an office's address that
+    guesses across accounts is throttled for everyone but those who work from it."""
+
+    username = models.CharField(max_length=150)
+    client_address = models.CharField(max_length=45)
+    last_signed_in_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["username", "client_address"], name="one_row_per_staff_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} from {self.client_address}"
+
+
 class ProviderKey(models.Model):
     """The test e-ID provider's signing key, made on first use."""
 

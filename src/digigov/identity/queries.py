@@ -18,10 +18,13 @@ from digigov.identity.models import (
     ApiCredential,
     FailedStaffSignIn,
     StaffMembership,
+    StaffSignInAddress,
     TestClient,
 )
 
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
+ADDRESS_FACTOR = 20  # failures from one address, across accounts, before it is stopped
+KNOWN_ADDRESS = dt.timedelta(days=90)  # signed in from there lately: not stopped with it
 
 
 def memberships(user: AbstractBaseUser) -> QuerySet[StaffMembership]:
@@ -52,16 +55,27 @@ def staff_user_by_name(username: str) -> AbstractBaseUser:
 
 
 def staff_sign_in_throttled(username: str, client_address: str, limit: int) -> bool:
-    """Too many recent failures for this account, or (four times as many) from this address.
+    """May this account not try to sign in from this address now?
 
-    The address limit is higher so that one office behind a shared address is not
-    locked out by a single person's typing, while guessing across accounts still stops.
+    Failures count per account and address together: `limit` of them in the window stop
+    that pair only, so no one elsewhere can lock a staff member out. An address that
+    fails `limit` x ADDRESS_FACTOR times in the window, whatever the account names (a
+    guess across accounts), is stopped for every account except those that signed in from
+    it lately: an office behind one address keeps working.
     """
-    since = clock.now() - THROTTLE_WINDOW
-    recent = FailedStaffSignIn.objects.filter(attempted_at__gte=since)
+    now = clock.now()
+    recent = FailedStaffSignIn.objects.filter(
+        attempted_at__gte=now - THROTTLE_WINDOW, client_address=client_address
+    )
     if recent.filter(username=username).count() >= limit:
         return True
-    return recent.filter(client_address=client_address).count() >= limit * 4
+    if recent.count() < limit * ADDRESS_FACTOR:
+        return False
+    return not StaffSignInAddress.objects.filter(
+        username=username,
+        client_address=client_address,
+        last_signed_in_at__gte=now - KNOWN_ADDRESS,
+    ).exists()
 
 
 def access_token_claims(token_hash: str) -> dict[str, object] | None:

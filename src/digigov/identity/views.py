@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from digigov.core import clients
 from digigov.core.identifiers import parse_person_identifier
 from digigov.identity import actions, builtin_eid, loa, oidc, queries, session
 from digigov.identity.forms import StaffSignInForm, TestSignInForm
@@ -198,10 +199,6 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 # -- staff ------------------------------------------------------------------
 
 
-def _client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @never_cache
 def staff_sign_in(request: HttpRequest) -> HttpResponse:
@@ -209,7 +206,7 @@ def staff_sign_in(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        address = _client_address(request)
+        address = clients.address(request)
         if queries.staff_sign_in_throttled(username, address, settings.STAFF_LOGIN_ATTEMPTS):
             form.add_error(
                 None,

@@ -4,6 +4,7 @@ from django.urls import reverse
 from digigov.conftest import STAFF_PASSWORD, make_staff
 from digigov.core.models import AuditEntry
 from digigov.identity.models import FailedStaffSignIn, StaffMembership
+from digigov.identity.queries import ADDRESS_FACTOR
 
 
 def sign_in(client, username="hanna", password=STAFF_PASSWORD, **extra):
@@ -50,9 +51,47 @@ def test_too_many_failures_lock_the_account_even_with_the_right_password(client,
 
 @override_settings(STAFF_LOGIN_ATTEMPTS=2)
 def test_guessing_across_accounts_from_one_address_is_throttled(client, case_worker):
-    for n in range(8):
+    for n in range(2 * ADDRESS_FACTOR):
         sign_in(client, username=f"guess{n}", password="wrong")
     assert sign_in(client).status_code == 429
+
+
+@override_settings(STAFF_LOGIN_ATTEMPTS=3)
+def test_a_stranger_cannot_lock_a_staff_member_out(client, case_worker):
+    for _ in range(10):
+        sign_in(client, password="wrong", REMOTE_ADDR="203.0.113.66")
+    assert sign_in(client, password="wrong", REMOTE_ADDR="203.0.113.66").status_code == 429
+    assert sign_in(client, REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+@override_settings(STAFF_LOGIN_ATTEMPTS=2, PROXY_COUNT=1)
+def test_behind_the_proxy_each_client_is_its_own_address(client, case_worker, organisation):
+    """Every request comes from the proxy (10.0.0.1); the client is who the proxy saw. An
+    office guessing across accounts is stopped, but not for those who work from it."""
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    office = {**proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    assert sign_in(client, **office).status_code == 302  # Hanna works from the office
+    client.post(reverse("identity:staff-logout"))
+    make_staff("per", [(organisation, "registrator")])
+    for n in range(2 * ADDRESS_FACTOR):
+        # what a client writes to the left of the proxy's entry is not believed
+        sign_in(client, username=f"guess{n}", password="wrong", **proxy,
+                HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.9")  # fmt: skip
+    assert FailedStaffSignIn.objects.filter(client_address="203.0.113.9").count() == 40
+    assert sign_in(client, username="per", **office).status_code == 429
+    assert (
+        sign_in(client, username="per", **proxy, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code
+        == 302
+    )
+    client.post(reverse("identity:staff-logout"))
+    assert sign_in(client, **office).status_code == 302
+
+
+def test_the_admin_has_no_sign_in_of_its_own(client, case_worker):
+    """/admin/login/ sends to the staff sign-in (its throttle and audit); it takes no password."""
+    answer = client.post("/admin/login/", {"username": "hanna", "password": STAFF_PASSWORD})
+    assert answer.status_code == 405
+    assert client.get("/admin/").status_code == 302
 
 
 def test_the_workspace_needs_a_staff_sign_in(client, db):
