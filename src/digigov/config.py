@@ -129,9 +129,16 @@ PROXY_COUNT = declare(
 )
 VIRUS_SCANNER = declare(
     "DIGIGOV_VIRUS_SCANNER",
-    "none",
-    "How uploaded attachments are scanned: `none`, or `clamd://host:port` for a ClamAV daemon "
-    "(a file it finds infected, or any scanner failure, refuses the upload).",
+    "none (production: must be set)",
+    "How uploaded attachments are scanned: `clamd://host:port` for a ClamAV daemon (a file it "
+    "finds infected, or any scanner failure, refuses the upload), or `none`. Production mode "
+    "refuses to start until it is set, so that `none` is a choice, not an oversight.",
+)
+CACHE_URL = declare(
+    "DIGIGOV_CACHE_URL",
+    "",
+    "The cache every process shares (Mina ärenden's answers, what each process would "
+    "otherwise keep apart): `redis://host:6379/0`, or empty for a table in the database.",
 )
 EXCHANGE_LOG_BODIES = declare(
     "DIGIGOV_EXCHANGE_LOG_BODIES",
@@ -190,6 +197,11 @@ THREADS = declare(
 
 def get(variable: Variable, default: str | None = None) -> str:
     return os.environ.get(variable.name, variable.default if default is None else default)
+
+
+def is_set(variable: Variable) -> bool:
+    """Did the environment give this variable (not its default)?"""
+    return bool(os.environ.get(variable.name, "").strip())
 
 
 def get_bool(variable: Variable, default: bool) -> bool:

@@ -229,10 +229,15 @@ def _test_ports(worker_id: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache() -> None:
-    """Each test starts with an empty cache (the hub keeps answers in it)."""
+def _empty_cache(request: pytest.FixtureRequest) -> None:
+    """Each test with a database starts with an empty cache (a table in it; the hub keeps
+    answers there, and a transactional test's flush leaves it)."""
     from django.core.cache import cache
 
+    wants = {"db", "transactional_db", "django_db_setup"} & set(request.fixturenames)
+    if request.node.get_closest_marker("django_db") is None and not wants:
+        return
+    request.getfixturevalue("transactional_db" if "transactional_db" in wants else "db")
     cache.clear()
 
 

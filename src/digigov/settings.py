@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import tempfile
@@ -25,14 +26,25 @@ PRODUCTION = MODE == "production"
 DATA_DIR = Path(config.get(config.DATA_DIR)).resolve()
 
 DEBUG = config.get_bool(config.DEBUG, default=False)
+if DEBUG and PRODUCTION:
+    raise ImproperlyConfigured(
+        "DIGIGOV_DEBUG is refused in production mode: debug pages show settings and personal data"
+    )
+
+# What the installation writes (the database, keys, attachments, logs) is for its own
+# user alone: files 0600, folders 0700.
+os.umask(0o077)
 
 
 def _secret_key() -> str:
     key = config.get(config.SECRET_KEY)
+    if PRODUCTION and len(key) < 50:
+        raise ImproperlyConfigured(
+            "DIGIGOV_SECRET_KEY must be set in production mode, at least 50 characters "
+            '(python3 -c "import secrets; print(secrets.token_urlsafe(50))")'
+        )
     if key:
         return key
-    if PRODUCTION:
-        raise ImproperlyConfigured("DIGIGOV_SECRET_KEY must be set in production mode")
     # Demo and test: a key kept in the data folder so that sessions survive a restart.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     path = DATA_DIR / "secret_key"
@@ -223,8 +235,13 @@ for _name in EID_PROVIDERS:
             "digits, - and _)"
         )
 STAFF_LOGIN_ATTEMPTS = int(config.get(config.LOGIN_ATTEMPTS))
-VIRUS_SCANNER = config.get(config.VIRUS_SCANNER)
-EXCHANGE_LOG_BODIES = config.get(config.EXCHANGE_LOG_BODIES).lower() == "true"
+if PRODUCTION and not config.is_set(config.VIRUS_SCANNER):
+    raise ImproperlyConfigured(
+        "DIGIGOV_VIRUS_SCANNER must be set in production mode: clamd://host:port, or none to "
+        "accept attachments unscanned"
+    )
+VIRUS_SCANNER = config.get(config.VIRUS_SCANNER, default="none")
+EXCHANGE_LOG_BODIES = config.get_bool(config.EXCHANGE_LOG_BODIES, default=False)
 REGISTERS = config.get(config.REGISTERS)
 EXCHANGE_SUBSYSTEM = config.get(config.EXCHANGE_SUBSYSTEM)
 PUBLIC_URL = (
@@ -237,6 +254,19 @@ MYCASES_CACHE_SECONDS = int(config.get(config.MYCASES_CACHE_SECONDS))
 ATTACHMENT_ROOT = DATA_DIR / "attachments"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# One cache for every process (throttles and answers must hold across them): Redis when
+# configured, else a table in the database (made by core's migrations).
+_cache_url = config.get(config.CACHE_URL)
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}
+        if _cache_url
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "digigov_cache"}
+    )
+}
+if _cache_url and not _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured(f"DIGIGOV_CACHE_URL must be a redis:// address, not {_cache_url!r}")
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from digigov.core import problems
 
@@ -37,7 +37,21 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if "Cache-Control" not in response and _personal(request):
+            # nothing of a person's is kept by a browser's or a proxy's cache
+            patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def _personal(request: HttpRequest) -> bool:
+    """Is this answer for someone signed in (a resident, staff, a system with a key), or from
+    the API (whose answers are data)?"""
+    if problems.is_api(request) or "Authorization" in request.headers:
+        return True
+    if getattr(request, "resident", None) is not None:
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
 
 
 class LanguageMiddleware:

@@ -6,6 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from digigov.conftest import ANNA, sign_in_resident
+
 pytestmark = pytest.mark.django_db
 
 
@@ -87,9 +89,16 @@ def settings_in(mode_env: dict[str, str], expression: str) -> subprocess.Complet
     )
 
 
+PRODUCTION = {
+    "DIGIGOV_MODE": "production",
+    "DIGIGOV_SECRET_KEY": "k" * 50,
+    "DIGIGOV_VIRUS_SCANNER": "none",
+}
+
+
 def test_production_settings_are_secure():
     result = settings_in(
-        {"DIGIGOV_MODE": "production", "DIGIGOV_SECRET_KEY": "k" * 50},
+        PRODUCTION,
         "s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
         "s.SECURE_HSTS_SECONDS, s.TEST_EID_ENABLED",
     )
@@ -102,24 +111,40 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "DIGIGOV_SECRET_KEY must be set" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        ({"DIGIGOV_SECRET_KEY": "k" * 49}, "at least 50 characters"),
+        ({"DIGIGOV_DEBUG": "true"}, "DIGIGOV_DEBUG is refused in production"),
+        ({"DIGIGOV_VIRUS_SCANNER": ""}, "DIGIGOV_VIRUS_SCANNER must be set"),
+        ({"DIGIGOV_EXCHANGE_LOG_BODIES": "ja"}, "must be true or false"),
+        ({"DIGIGOV_CACHE_URL": "memcached://x"}, "redis:// address"),
+    ],
+)
+def test_production_refuses_to_start_unsafe(change, refusal):
+    result = settings_in({**PRODUCTION, **change}, "s.SECRET_KEY")
+    assert result.returncode != 0
+    assert refusal in result.stderr
+
+
+def test_files_the_installation_writes_are_its_own(tmp_path):
+    result = settings_in(
+        {"DIGIGOV_MODE": "demo", "DIGIGOV_DATA_DIR": str(tmp_path / "data")},
+        "s.SECRET_KEY and oct(__import__('os').stat(s.DATA_DIR).st_mode & 0o777)",
+    )
+    assert result.stdout.strip() == "0o700", result.stderr
+    assert oct((tmp_path / "data" / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
 def test_production_refuses_the_test_eid_unless_explicitly_allowed():
     refused = settings_in(
-        {
-            "DIGIGOV_MODE": "production",
-            "DIGIGOV_SECRET_KEY": "k" * 50,
-            "DIGIGOV_EID_PROVIDERS": "test",
-        },
+        {**PRODUCTION, "DIGIGOV_EID_PROVIDERS": "test"},
         "s.TEST_EID_ENABLED",
     )
     assert refused.returncode != 0
     assert "DIGIGOV_ALLOW_TEST_EID" in refused.stderr
     allowed = settings_in(
-        {
-            "DIGIGOV_MODE": "production",
-            "DIGIGOV_SECRET_KEY": "k" * 50,
-            "DIGIGOV_EID_PROVIDERS": "test",
-            "DIGIGOV_ALLOW_TEST_EID": "true",
-        },
+        {**PRODUCTION, "DIGIGOV_EID_PROVIDERS": "test", "DIGIGOV_ALLOW_TEST_EID": "true"},
         "s.TEST_EID_ENABLED",
     )
     assert allowed.stdout.strip() == "True", allowed.stderr
@@ -133,3 +158,52 @@ def test_the_test_provider_is_gone_when_it_is_off(client, settings):
 @pytest.mark.parametrize("path", ["/", "/logga-in/", "/tillganglighet/", "/personal/logga-in/"])
 def test_pages_answer_head_requests(client, path):
     assert client.head(path).status_code == 200
+
+
+def python_in(env: dict[str, str], code: str) -> subprocess.CompletedProcess[str]:
+    """Run `code` in a fresh process with Digigov set up in `env`."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DIGIGOV_")}
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env={**clean, **env, "DJANGO_SETTINGS_MODULE": "digigov.settings"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("cache_url", ["", "redis://127.0.0.1:6379/15"])
+def test_the_cache_is_shared_by_every_process(tmp_path, cache_url):
+    """Two processes, one cache: a table in the database by default, Redis when named."""
+    env = {
+        "DIGIGOV_MODE": "demo",
+        "DIGIGOV_DATA_DIR": str(tmp_path / "data"),
+        "DIGIGOV_CACHE_URL": cache_url,
+    }
+    migrated = python_in(
+        env, "from django.core.management import call_command as c; c('migrate', verbosity=0)"
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    put = python_in(env, "from django.core.cache import cache; cache.set('shared', 42, 60)")
+    assert put.returncode == 0, put.stderr
+    got = python_in(env, "from django.core.cache import cache; print(cache.get('shared'))")
+    assert got.stdout.strip() == "42", got.stderr
+
+
+def test_nothing_personal_is_kept_in_a_cache(client, bygglov_case, case_worker):
+    assert "no-store" not in client.get("/").get("Cache-Control", "")
+    assert "no-store" in client.get("/api/services").get("Cache-Control", "")
+    sign_in_resident(client, ANNA)
+    for url in [
+        reverse("web:my-pages"),
+        reverse("web:my-case", args=[bygglov_case.public_id]),
+        reverse("web:my-case-document", args=[bygglov_case.public_id, 2]),
+        reverse("web:application-receipt-pdf", args=[bygglov_case.application.public_id]),
+        "/",
+    ]:
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        assert "no-store" in answer["Cache-Control"] and "private" in answer["Cache-Control"]
+    staff = type(client)()
+    staff.force_login(case_worker)
+    assert "no-store" in staff.get(reverse("web:workspace"))["Cache-Control"]
