@@ -202,7 +202,7 @@ def _acting(credential: ApiCredential) -> actions.Staff:
 
 
 def _case(credential: ApiCredential, case_id: uuid.UUID) -> Case:
-    found = queries.case_of_organisation(credential.organisation_id, case_id)
+    found = queries.case_for(queries.reader_for_key(credential), case_id)
     if found is None:
         raise Problem(404, "unknown-case", "No such case / Ärendet finns inte")
     return found
@@ -259,10 +259,13 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilter]) -> CasePage:
     """The organisation's cases, soonest deadline first, 50 a page."""
     credential = _credential(request, ApiCredential.Scope.CASES_READ)
     if filters.registrar_number:
-        found = queries.case_by_number(credential.organisation_id, filters.registrar_number)
+        found = queries.case_by_number(
+            queries.reader_for_key(credential), credential.organisation_id, filters.registrar_number
+        )
         return CasePage(items=[CaseSummary.of(found)] if found else [], next_page=None)
     page = max(1, min(filters.page, 10000))
     cases, more = queries.queue(
+        queries.reader_for_key(credential),
         credential.organisation_id,
         queries.QueueFilter(
             service=filters.service, state=filters.state, assigned=filters.assigned, due=filters.due

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
@@ -27,7 +27,7 @@ from digigov.cases.models import (
 )
 from digigov.core import clock
 from digigov.identity import loa as levels
-from digigov.identity.models import StaffMembership
+from digigov.identity.models import ApiCredential, StaffMembership
 from digigov.services import catalogue
 
 LARGE_VERSION_FIELDS = ("service_version__spec", "service_version__search_text")
@@ -136,32 +136,63 @@ def staff_organisation_ids(user: AbstractBaseUser) -> list[int]:
     )
 
 
+@dataclass(frozen=True)
+class CaseReader:
+    """Who reads cases, and which: the organisations, the services (all when empty) and
+    whether secret cases too. Staff and organisations' API keys read through this alone."""
+
+    organisation_ids: tuple[int, ...]
+    services: tuple[str, ...] = ()
+    secret: bool = True
+
+
+def reader_for_staff(user: AbstractBaseUser) -> CaseReader:
+    """Staff read the cases of the organisations where they handle cases, secret or not."""
+    return CaseReader(tuple(staff_organisation_ids(user)))
+
+
+def reader_for_key(credential: ApiCredential) -> CaseReader:
+    """A key reads as staff of its role at its organisation would (an administrator's key
+    reads no cases), narrowed to its services, and secret cases only when granted."""
+    handles = credential.role in CASE_ROLES
+    return CaseReader(
+        (credential.organisation_id,) if handles else (),
+        tuple(credential.services),
+        credential.secret_cases,
+    )
+
+
+def readable(reader: CaseReader) -> QuerySet[Case]:
+    """Every case `reader` may read."""
+    found = _cases().filter(organisation_id__in=reader.organisation_ids)
+    if reader.services:
+        found = found.filter(service_code__in=reader.services)
+    if not reader.secret:
+        found = found.filter(secret=False)
+    return found
+
+
 def _cases() -> QuerySet[Case]:
     return Case.objects.select_related("organisation", "service_version", "assigned_to").defer(
         *LARGE_VERSION_FIELDS
     )
 
 
-def _one_case(public_id: str | uuid.UUID, **scope: Any) -> Case | None:
+def case_for(reader: CaseReader, public_id: str | uuid.UUID) -> Case | None:
+    """A case `reader` may read; None for any other (and for no case at all)."""
     parsed = _parse(public_id)
     if parsed is None:
         return None
-    return _cases().select_related("application").filter(public_id=parsed, **scope).first()
+    return readable(reader).select_related("application").filter(public_id=parsed).first()
 
 
 def case_for_staff(user: AbstractBaseUser, public_id: str | uuid.UUID) -> Case | None:
-    """A case of one of the organisations the staff member works in; None otherwise."""
-    return _one_case(public_id, organisation_id__in=staff_organisation_ids(user))
+    return case_for(reader_for_staff(user), public_id)
 
 
-def case_of_organisation(organisation_id: int, public_id: str | uuid.UUID) -> Case | None:
-    """For an organisation's own systems: a case of that organisation only."""
-    return _one_case(public_id, organisation_id=organisation_id)
-
-
-def case_by_number(organisation_id: int, registrar_number: str) -> Case | None:
+def case_by_number(reader: CaseReader, organisation_id: int, registrar_number: str) -> Case | None:
     return (
-        _cases()
+        readable(reader)
         .filter(organisation_id=organisation_id, registrar_number=registrar_number.strip())
         .first()
     )
@@ -178,14 +209,19 @@ class QueueFilter:
 
 
 def queue(
-    organisation_id: int, filters: QueueFilter, *, user_id: int | None, page: int = 1
+    reader: CaseReader,
+    organisation_id: int,
+    filters: QueueFilter,
+    *,
+    user_id: int | None,
+    page: int = 1,
 ) -> tuple[list[Case], bool]:
     """One page of an organisation's cases, soonest deadline first, and whether more follow.
 
     No total count: counting a million rows for every page view costs more
     than the page itself; the queue pages by "next" and "previous".
     """
-    found = _cases().filter(organisation_id=organisation_id)
+    found = readable(reader).filter(organisation_id=organisation_id)
     today = clock.today()
     if filters.due == "finished":
         found = found.filter(finished=True)
@@ -231,7 +267,7 @@ def decision_of(case: Case) -> Decision | None:
 
 
 def document_for_staff(user: AbstractBaseUser, case: Case, sequence: int) -> Document | None:
-    if case.organisation_id not in staff_organisation_ids(user):
+    if case_for_staff(user, case.public_id) is None:
         return None
     return documents_of(case).filter(sequence=sequence).first()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -367,9 +368,18 @@ API_KEY_PREFIX = "dg"
 
 @action
 def create_api_credential(
-    *, actor: Actor, organisation: Organisation, name: str, scopes: list[str], role: str
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    name: str,
+    scopes: list[str],
+    role: str,
+    services: list[str] | None = None,
+    secret_cases: bool = False,
 ) -> tuple[ApiCredential, str]:
-    """A new credential and its key, which is shown this once and never stored."""
+    """A new credential and its key, which is shown this once and never stored. It reads
+    the cases of `services` (codes; every service when none) and secret cases only with
+    `secret_cases`."""
     unknown = sorted(set(scopes) - set(ApiCredential.Scope.values))
     if not scopes or unknown:
         raise ValidationError(
@@ -379,6 +389,9 @@ def create_api_credential(
         raise ValidationError(f"role must be one of {', '.join(StaffMembership.Role.values)}")
     if not name.strip():
         raise ValidationError("a credential needs a name", code="name")
+    codes = sorted({code.strip().upper() for code in services or [] if code.strip()})
+    if any(not re.fullmatch(r"[A-Z0-9_]{1,32}", code) for code in codes):
+        raise ValidationError("services are service codes, such as BYGGLOV", code="services")
     key_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)
     credential = ApiCredential.objects.create(
@@ -388,6 +401,8 @@ def create_api_credential(
         secret_hash=hashlib.sha256(secret.encode()).hexdigest(),
         scopes=sorted(set(scopes)),
         role=role,
+        services=codes,
+        secret_cases=secret_cases,
         created_at=clock.now(),
     )
     audit.record(
@@ -396,7 +411,13 @@ def create_api_credential(
         organisation=organisation,
         object_type="api_credential",
         object_id=key_id,
-        data={"name": credential.name, "scopes": credential.scopes, "role": role},
+        data={
+            "name": credential.name,
+            "scopes": credential.scopes,
+            "role": role,
+            "services": codes,
+            "secret_cases": secret_cases,
+        },
     )
     return credential, f"{API_KEY_PREFIX}_{key_id}_{secret}"
 

@@ -143,7 +143,8 @@ class ApiCredential(OrganisationOwned):
 
     The key is shown once, when made; only its SHA-256 is kept (it is 256
     random bits, so a slow hash adds nothing). It acts in one process role and
-    only within its scopes, and only on its own organisation's data.
+    only within its scopes, and only on its own organisation's data: the cases
+    of its services (all when none are named), secret cases only when granted.
     """
 
     class Scope(models.TextChoices):
@@ -155,6 +156,10 @@ class ApiCredential(OrganisationOwned):
     secret_hash = models.CharField(max_length=64)
     scopes = models.JSONField(default=list)
     role = models.CharField(max_length=20, choices=StaffMembership.Role.choices)
+    # Narrowed to these services' cases (codes; empty: every service) ...
+    services = models.JSONField(default=list, blank=True)
+    # ... and secret cases only with this explicit grant (as Open Zaak's confidentiality).
+    secret_cases = models.BooleanField(default=False)
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -90,7 +90,13 @@ def workspace(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         filters = case_queries.QueueFilter(**form.cleaned_data)
     page = _page_number(request)
-    cases, more = case_queries.queue(chosen.pk, filters, user_id=request.user.pk, page=page)
+    cases, more = case_queries.queue(
+        case_queries.reader_for_staff(request.user),  # type: ignore[arg-type]
+        chosen.pk,
+        filters,
+        user_id=request.user.pk,
+        page=page,
+    )
     today = clock.today()
     rows = [
         {

@@ -35,7 +35,7 @@ def test_a_document_on_a_secret_case_is_secret_whatever_ground_is_given(
     client, services, organisation, ground
 ):
     case = secret_case(services, organisation)
-    auth = key_for(organisation, role="administrator")
+    auth = key_for(organisation, secret_cases=True)
     body = {} if ground is None else {"secrecy_ground": ground}
     assert add_document(client, auth, case, **body).status_code == 201
     document = Document.objects.get(case=case, sequence=2)

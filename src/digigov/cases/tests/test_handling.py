@@ -345,23 +345,47 @@ def test_the_queue_filters_and_sorts_by_deadline(
     actions.assign(
         staff=worker, case=fresh(second), to=case_worker, revision=fresh(second).revision
     )
-    everything, more = queries.queue(organisation.pk, queries.QueueFilter(), user_id=case_worker.pk)
+    everything, more = queries.queue(
+        queries.reader_for_staff(case_worker),
+        organisation.pk,
+        queries.QueueFilter(),
+        user_id=case_worker.pk,
+    )
     assert [c.pk for c in everything] == [first.pk, second.pk] and not more
     mine, _ = queries.queue(
-        organisation.pk, queries.QueueFilter(assigned="me"), user_id=case_worker.pk
+        queries.reader_for_staff(case_worker),
+        organisation.pk,
+        queries.QueueFilter(assigned="me"),
+        user_id=case_worker.pk,
     )
     assert [c.pk for c in mine] == [second.pk]
     nobodys, _ = queries.queue(
-        organisation.pk, queries.QueueFilter(assigned="none"), user_id=case_worker.pk
+        queries.reader_for_staff(case_worker),
+        organisation.pk,
+        queries.QueueFilter(assigned="none"),
+        user_id=case_worker.pk,
     )
     assert [c.pk for c in nobodys] == [first.pk]
     travel.forward(weeks=9)
-    near, _ = queries.queue(organisation.pk, queries.QueueFilter(due="near"), user_id=None)
+    near, _ = queries.queue(
+        queries.reader_for_staff(case_worker),
+        organisation.pk,
+        queries.QueueFilter(due="near"),
+        user_id=None,
+    )
     assert {c.pk for c in near} == {first.pk, second.pk}
     travel.forward(weeks=2)
-    late, _ = queries.queue(organisation.pk, queries.QueueFilter(due="late"), user_id=None)
+    late, _ = queries.queue(
+        queries.reader_for_staff(case_worker),
+        organisation.pk,
+        queries.QueueFilter(due="late"),
+        user_id=None,
+    )
     assert {c.pk for c in late} == {first.pk, second.pk}
     other_service, _ = queries.queue(
-        organisation.pk, queries.QueueFilter(service="SERVERINGSTILLSTAND"), user_id=None
+        queries.reader_for_staff(case_worker),
+        organisation.pk,
+        queries.QueueFilter(service="SERVERINGSTILLSTAND"),
+        user_id=None,
     )
     assert other_service == []

@@ -13,9 +13,21 @@ pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("tests")
 
 
-def key_for(organisation, scopes=("cases:read", "cases:write"), role="handlaggare"):
+def key_for(
+    organisation,
+    scopes=("cases:read", "cases:write"),
+    role="handlaggare",
+    services=(),
+    secret_cases=False,
+):
     _credential, key = identity_actions.create_api_credential(
-        actor=SYSTEM, organisation=organisation, name="Ärendesystem", scopes=list(scopes), role=role
+        actor=SYSTEM,
+        organisation=organisation,
+        name="Ärendesystem",
+        scopes=list(scopes),
+        role=role,
+        services=list(services),
+        secret_cases=secret_cases,
     )
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
 
@@ -165,13 +177,18 @@ def test_the_command_makes_lists_and_revokes_keys(organisation, capsys):
         "Diariet",
         "--scope",
         "cases:read",
+        "--service",
+        "bygglov",
+        "--secret-cases",
     )
     out = capsys.readouterr().out
     key = out.strip().splitlines()[-1]
     assert key.startswith("dg_")
     credential = ApiCredential.objects.get()
+    assert (credential.services, credential.secret_cases) == (["BYGGLOV"], True)
     call_command("api_credential", "list", "--organisation", organisation.slug)
-    assert credential.key_id in capsys.readouterr().out
+    listed = capsys.readouterr().out
+    assert credential.key_id in listed and "BYGGLOV" in listed and "secret" in listed
     call_command("api_credential", "revoke", "--organisation", organisation.slug, credential.key_id)
     credential.refresh_from_db()
     assert credential.revoked_at is not None
@@ -212,3 +229,38 @@ def test_nul_characters_are_refused_not_stored(client, organisation, bygglov_cas
         ).status_code
         == 200
     )
+
+
+def test_a_key_reads_only_the_cases_it_is_narrowed_to(client, services, organisation, bygglov_case):
+    """As staff of its role would: an administrator's key reads no cases; a key reads the
+    cases of its services only, and secret cases only with an explicit grant."""
+    from digigov.conftest import secret_case
+
+    secret = secret_case(services, organisation)
+
+    def seen(auth):
+        listed = {c["registrar_number"] for c in client.get("/api/cases", **auth).json()["items"]}
+        for case in (bygglov_case, secret):
+            one = client.get(f"/api/cases/{case.public_id}", **auth).status_code
+            by_number = client.get(
+                "/api/cases", {"registrar_number": case.registrar_number}, **auth
+            ).json()["items"]
+            assert (one == 200) == (case.registrar_number in listed) == bool(by_number)
+        return listed
+
+    bygglov, bistand = bygglov_case.registrar_number, secret.registrar_number
+    assert seen(key_for(organisation, role="administrator")) == set()
+    assert seen(key_for(organisation)) == {bygglov}
+    assert seen(key_for(organisation, secret_cases=True)) == {bygglov, bistand}
+    assert seen(key_for(organisation, services=["SERVERINGSTILLSTAND"])) == set()
+    assert seen(key_for(organisation, services=["EKONOMISKT_BISTAND"], secret_cases=True)) == {
+        bistand
+    }
+    narrow = key_for(organisation, services=["EKONOMISKT_BISTAND"])
+    answer = client.post(
+        f"/api/cases/{bygglov_case.public_id}/documents",
+        {"direction": "in", "title": "Brev"},
+        content_type="application/json",
+        **narrow,
+    )
+    assert answer.status_code == 404

@@ -36,6 +36,17 @@ class Command(BaseCommand):
             choices=StaffMembership.Role.values,
             help="the process role the system acts in (default handlaggare)",
         )
+        create.add_argument(
+            "--service",
+            action="append",
+            default=[],
+            help="only this service's cases, e.g. BYGGLOV (repeatable; default every service)",
+        )
+        create.add_argument(
+            "--secret-cases",
+            action="store_true",
+            help="may read secret cases too (such as ekonomiskt bistånd); off by default",
+        )
         listing = commands.add_parser("list")
         listing.add_argument("--organisation", required=True)
         revoke = commands.add_parser("revoke")
@@ -59,6 +70,8 @@ class Command(BaseCommand):
                     name=options["name"],
                     scopes=options["scope"],
                     role=options["role"],
+                    services=options["service"],
+                    secret_cases=options["secret_cases"],
                 )
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
@@ -69,8 +82,11 @@ class Command(BaseCommand):
             for credential in queries.api_credentials(organisation.pk):
                 state = "revoked" if credential.revoked_at else "active"
                 scopes = ",".join(credential.scopes)
+                services = ",".join(credential.services) or "*"
+                secret = "secret" if credential.secret_cases else "-"
                 self.stdout.write(
-                    f"{credential.key_id}  {state:7}  {credential.role:13} {scopes:24} {credential.name}"
+                    f"{credential.key_id}  {state:7}  {credential.role:13} {scopes:24} "
+                    f"{services:20} {secret:6} {credential.name}"
                 )
         else:
             found = (
