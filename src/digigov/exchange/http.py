@@ -1,7 +1,13 @@
 """A small HTTP/1.1 server on asyncio streams with h11, for the gateway's two sides.
 
 Keep-alive, bodies up to a limit, and nothing else: the gateway decides
-everything about the requests themselves.
+everything about the requests themselves. What no request may be is refused
+here, before any of it is read into the gateway: a head over HEAD_LIMIT, header
+values that are not visible ASCII, both Content-Length and Transfer-Encoding
+(RFC 9112 6.1: a smuggling attempt; the connection is closed), a path with dot
+segments or encoded slashes (what is checked for access must be what is
+forwarded), and a peer that sends too slowly or not at all (every wait has a
+deadline).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import ssl
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 from xml.etree import ElementTree
 
 import h11
@@ -21,6 +28,12 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY = 10 * 1024 * 1024
 READ_CHUNK = 64 * 1024
+HEAD_LIMIT = 16 * 1024  # the request line and headers together
+# Deadlines, in seconds: a new connection's request head; the next request's head on a
+# kept-alive connection (waiting included); a body, once its head has come.
+FIRST_HEAD_SECONDS = 10.0
+IDLE_SECONDS = 60.0
+BODY_SECONDS = 60.0
 
 
 @dataclass
@@ -95,33 +108,88 @@ def headers_of(raw: Iterable[tuple[bytes, bytes]]) -> dict[str, str]:
     return headers
 
 
-async def _read_event(connection: h11.Connection, reader: asyncio.StreamReader) -> object:
+async def _read_event(
+    connection: h11.Connection, reader: asyncio.StreamReader, deadline: float
+) -> object:
+    loop = asyncio.get_running_loop()
     while True:
         event = connection.next_event()
         if event is not h11.NEED_DATA:
             return event
-        data = await reader.read(READ_CHUNK)
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise TimeoutError
+        data = await asyncio.wait_for(reader.read(READ_CHUNK), remaining)
         connection.receive_data(data)
+
+
+def refusal(event: h11.Request) -> str | None:
+    """Why no handler may see this request (None: it may)."""
+    size = len(event.target) + sum(len(name) + len(value) + 4 for name, value in event.headers)
+    if size > HEAD_LIMIT:
+        return f"the request line and headers are larger than {HEAD_LIMIT} bytes"
+    names = {name.lower() for name, _value in event.headers}
+    if b"content-length" in names and b"transfer-encoding" in names:
+        return "a request may not have both Content-Length and Transfer-Encoding"
+    for name, value in event.headers:
+        if any(not (0x20 <= byte < 0x7F or byte == 0x09) for byte in value):
+            return f"the header {name.decode('latin-1')} is not visible ASCII"
+    target = event.target.decode("latin-1")
+    path = target.split("?", 1)[0]
+    if not path.startswith("/"):
+        return "the request target must be a path"
+    lowered = path.lower()
+    if "%2f" in lowered or "%5c" in lowered or "\\" in path:
+        return "the path may not hold encoded slashes"
+    if any(unquote(segment) in (".", "..") for segment in path.split("/")):
+        return "the path may not hold dot segments"
+    return None
+
+
+async def _send(
+    writer: asyncio.StreamWriter,
+    connection: h11.Connection,
+    response: Response,
+    *,
+    close: bool = False,
+) -> None:
+    out = [(name, value) for name, value in response.headers.items()]
+    out.append(("content-length", str(len(response.body))))
+    if close:
+        out.append(("connection", "close"))
+    writer.write(connection.send(h11.Response(status_code=response.status, headers=out)))
+    writer.write(connection.send(h11.Data(data=response.body)) if response.body else b"")
+    writer.write(connection.send(h11.EndOfMessage()))
+    await writer.drain()
 
 
 async def serve_connection(
     reader: asyncio.StreamReader, writer: asyncio.StreamWriter, handler: Handler
 ) -> None:
-    connection = h11.Connection(h11.SERVER, max_incomplete_event_size=64 * 1024)
+    connection = h11.Connection(h11.SERVER, max_incomplete_event_size=HEAD_LIMIT)
     ssl_object = writer.get_extra_info("ssl_object")
     peer = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+    loop = asyncio.get_running_loop()
+    wait = FIRST_HEAD_SECONDS
     try:
         while True:
-            event = await _read_event(connection, reader)
+            event = await _read_event(connection, reader, loop.time() + wait)
+            wait = IDLE_SECONDS
             if isinstance(event, h11.ConnectionClosed) or event is None:
                 return
             if not isinstance(event, h11.Request):
                 return
             headers = headers_of(event.headers)
+            refused = refusal(event)
+            if refused is not None:
+                bad = error("Client.BadRequest", refused, headers.get("accept", ""))
+                await _send(writer, connection, bad, close=True)
+                return
             body = bytearray()
             too_large = False
+            body_deadline = loop.time() + BODY_SECONDS
             while True:
-                part = await _read_event(connection, reader)
+                part = await _read_event(connection, reader, body_deadline)
                 if isinstance(part, h11.Data):
                     body += part.data
                     if len(body) > MAX_BODY:
@@ -152,18 +220,23 @@ async def serve_connection(
                     response = error(
                         "Server.InternalError", "the gateway failed", headers.get("accept", "")
                     )
-            out = [(name, value) for name, value in response.headers.items()]
-            out.append(("content-length", str(len(response.body))))
-            if too_large:
-                out.append(("connection", "close"))
-            writer.write(connection.send(h11.Response(status_code=response.status, headers=out)))
-            writer.write(connection.send(h11.Data(data=response.body)) if response.body else b"")
-            writer.write(connection.send(h11.EndOfMessage()))
-            await writer.drain()
+            await _send(writer, connection, response, close=too_large)
             if connection.our_state is h11.MUST_CLOSE or too_large:
                 return
             connection.start_next_cycle()
-    except (h11.RemoteProtocolError, ConnectionError, ssl.SSLError, asyncio.IncompleteReadError):
+    except h11.RemoteProtocolError as problem:
+        # a head over the limit, or not HTTP: say so if a response can still be sent
+        if connection.our_state in (h11.IDLE, h11.SEND_RESPONSE):
+            try:
+                bad = error(
+                    "Client.BadRequest",
+                    f"not a request we can read ({problem}); the request line and headers "
+                    f"may be {HEAD_LIMIT} bytes",
+                )
+                await _send(writer, connection, bad, close=True)
+            except (h11.LocalProtocolError, ConnectionError, ssl.SSLError):
+                pass
+    except (TimeoutError, ConnectionError, ssl.SSLError, asyncio.IncompleteReadError):
         return
     finally:
         writer.close()
