@@ -42,7 +42,8 @@ class Request:
     target: str  # path and query, as sent
     headers: dict[str, str]  # lower-case names (_headers)
     body: bytes
-    peer_certificate: bytes | None = None  # DER, on the TLS side
+    peer_certificate: bytes | None = None  # DER, when the peer gave one over TLS
+    tls: bool = False  # came over TLS
 
 
 @dataclass
@@ -212,6 +213,7 @@ async def serve_connection(
                     headers,
                     bytes(body),
                     peer,
+                    ssl_object is not None,
                 )
                 try:
                     response = await handler(request)

@@ -281,6 +281,8 @@ class LocalGateway(models.Model):
     host = models.CharField(max_length=100, default="127.0.0.1")
     client_port = models.PositiveIntegerField()
     server_port = models.PositiveIntegerField()
+    # The client side over TLS as well, for subsystems that must connect so (0: off).
+    client_tls_port = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -289,6 +291,31 @@ class LocalGateway(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id}/{self.code} :{self.client_port}/:{self.server_port}"
+
+
+class LocalClient(models.Model):
+    """How one of this member's subsystems (or the member itself, subsystem "") may reach
+    its gateway's client side: X-Road's connection types. `http` takes it either way;
+    `https` only over TLS; `https-auth` (SSLAUTH) only over TLS with one of its own
+    certificates, so no other local process can act as that subsystem."""
+
+    class Connection(models.TextChoices):
+        HTTP = "http", "HTTP"
+        HTTPS = "https", "HTTPS"
+        HTTPS_AUTH = "https-auth", "HTTPS with a client certificate"
+
+    member_id = models.CharField(max_length=200)
+    subsystem = models.CharField(max_length=64, blank=True)
+    connection = models.CharField(max_length=12, choices=Connection.choices)
+    certificates = models.JSONField(default=list, blank=True)  # PEM
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member_id", "subsystem"], name="one_local_client")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}/{self.subsystem} {self.connection}"
 
 
 class LogArchive(models.Model):

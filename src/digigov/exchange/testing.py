@@ -92,6 +92,7 @@ class Running:
     def reload(self) -> None:
         for gateway in self.gateways:
             gateway.reload()
+            self.run(gateway.serve_client_tls())
 
     def stop(self) -> None:
         for gateway in self.gateways:

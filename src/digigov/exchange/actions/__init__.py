@@ -16,6 +16,7 @@ from digigov.exchange.actions.node import (
     public_key_pem,
     retire_gateway_key,
     run_gateway_here,
+    save_local_client,
     save_local_gateway,
     save_local_service,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "revoke_access",
     "revoke_certificate",
     "run_gateway_here",
+    "save_local_client",
     "save_local_gateway",
     "save_local_service",
     "save_member",

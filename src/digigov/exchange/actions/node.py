@@ -8,6 +8,7 @@ import datetime as dt
 import secrets
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from django.core.exceptions import ValidationError
 
@@ -22,6 +23,7 @@ from digigov.exchange.models import (
     Anchor,
     Certificate,
     GatewayKey,
+    LocalClient,
     LocalGateway,
     LocalService,
     LogArchive,
@@ -212,17 +214,28 @@ def run_gateway_here(
 
 @action
 def save_local_gateway(
-    *, actor: Actor, member_id: str, code: str, host: str, client_port: int, server_port: int
+    *,
+    actor: Actor,
+    member_id: str,
+    code: str,
+    host: str,
+    client_port: int,
+    server_port: int,
+    client_tls_port: int = 0,
 ) -> LocalGateway:
     """Run a member's gateway on this installation, at these ports (`digigov gateway`
-    starts every one saved). Idempotent."""
+    starts every one saved); the client side also over TLS at `client_tls_port` when it
+    is not 0. Idempotent."""
     member = _identifier(MemberId.parse, member_id)
     ports = {"client_port": client_port, "server_port": server_port}
+    if client_tls_port:
+        ports["client_tls_port"] = client_tls_port
     for name, port in ports.items():
         if not 1 <= port <= 65535:
             raise ValidationError({name: f"{port} is not a port"}, code="port")
-    if client_port == server_port:
-        raise ValidationError("the two sides need ports of their own", code="port")
+    if len(set(ports.values())) != len(ports):
+        raise ValidationError("each side needs a port of its own", code="port")
+    ports.setdefault("client_tls_port", 0)
     local, created = LocalGateway.objects.update_or_create(
         member_id=str(member), code=code, defaults={"host": host, **ports}
     )
@@ -233,6 +246,46 @@ def save_local_gateway(
         host=host,
         created=created,
         **ports,
+    )
+    return local
+
+
+@action
+def save_local_client(
+    *, actor: Actor, client: ClientId, connection: str, certificates: list[str] | None = None
+) -> LocalClient:
+    """How a subsystem of a member whose gateway runs here may connect to its client side
+    (LocalClient.Connection); `https-auth` needs at least one certificate (PEM), which
+    replace those it had. Idempotent."""
+    if connection not in LocalClient.Connection.values:
+        raise ValidationError(
+            f"connection must be one of {', '.join(LocalClient.Connection.values)}",
+            code="connection",
+        )
+    pems = []
+    for pem in certificates or []:
+        try:
+            parsed = x509.load_pem_x509_certificate(pem.encode())
+        except ValueError as error:
+            raise ValidationError("not a PEM certificate", code="certificate") from error
+        pems.append(parsed.public_bytes(serialization.Encoding.PEM).decode())
+    if connection == LocalClient.Connection.HTTPS_AUTH and not pems:
+        raise ValidationError("https-auth needs the subsystem's certificate", code="certificate")
+    local, created = LocalClient.objects.update_or_create(
+        member_id=str(client.member),
+        subsystem=client.subsystem or "",
+        defaults={"connection": connection, "certificates": sorted(set(pems))},
+    )
+    _audit(
+        actor,
+        "local_client_saved",
+        str(client),
+        connection=connection,
+        certificates=[
+            ca.fingerprint(x509.load_pem_x509_certificate(pem.encode()))
+            for pem in local.certificates
+        ],
+        created=created,
     )
     return local
 

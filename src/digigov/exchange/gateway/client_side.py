@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import h11
+from cryptography import x509
 
 from digigov.exchange import ca, http, messages
 from digigov.exchange.configuration import GlobalConf
@@ -28,6 +29,7 @@ from digigov.exchange.gateway.base import (
 )
 from digigov.exchange.gateway.connections import FAILURES, Connection, exchange_kept_alive
 from digigov.exchange.identifiers import BadIdentifier, ClientId, ServiceId
+from digigov.exchange.models import LocalClient
 
 if TYPE_CHECKING:
     from digigov.exchange.gateway.node import Gateway
@@ -38,6 +40,30 @@ async def handle(gateway: Gateway, request: http.Request) -> http.Response:
         return await _handle(gateway, request)
     except GatewayError as error:
         return error_response(error, request)
+
+
+def _check_connection(gateway: Gateway, client: ClientId, request: http.Request) -> None:
+    """Did the caller connect as `client` must (its LocalClient, X-Road's connection type)?
+    A subsystem with none set connects either way."""
+    rule = gateway.clients.get(client.subsystem or "")
+    if rule is None or rule.connection == LocalClient.Connection.HTTP:
+        return
+    if not request.tls:
+        raise GatewayError(
+            "Server.ClientProxy.SslAuthenticationFailed",
+            f"{client} must connect over HTTPS",
+        )
+    if rule.connection == LocalClient.Connection.HTTPS_AUTH:
+        given = ca.fingerprint_der(request.peer_certificate or b"")
+        own = {
+            ca.fingerprint(x509.load_pem_x509_certificate(pem.encode()))
+            for pem in rule.certificates
+        }
+        if request.peer_certificate is None or given not in own:
+            raise GatewayError(
+                "Server.ClientProxy.SslAuthenticationFailed",
+                f"{client} must connect with one of its own TLS certificates",
+            )
 
 
 async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
@@ -77,6 +103,7 @@ async def _handle(gateway: Gateway, request: http.Request) -> http.Response:
         raise GatewayError(
             "Client.InvalidClientIdentifier", f"{client} is not in the global configuration"
         )
+    _check_connection(gateway, client, request)
     address = conf.gateway_address(str(provider.member))
     if address is None:
         raise GatewayError(

@@ -35,6 +35,7 @@ from digigov.exchange.log import MessageLog
 from digigov.exchange.models import (
     Anchor,
     GatewayKey,
+    LocalClient,
     LocalGateway,
     LocalService,
     MessageLogEntry,
@@ -64,6 +65,9 @@ class Gateway:
         self.keys: Keys | None = None
         self.seen: dict[str, float] = {}  # messages.replay_key: when received
         self.services: dict[tuple[str, str], LocalService] = {}
+        self.clients: dict[str, LocalClient] = {}  # by subsystem code ("" the member)
+        self._client_tls: http.Server | None = None
+        self._client_tls_key: tuple[str, frozenset[str]] | None = None
         self.pool = Pool()  # to other gateways
         self.services_pool = Pool()  # to the services this gateway fronts
         self.servers: list[http.Server] = []
@@ -92,6 +96,9 @@ class Gateway:
             )
         self.services = {
             (s.subsystem, s.code): s for s in LocalService.objects.filter(member_id=self.member_id)
+        }
+        self.clients = {
+            c.subsystem: c for c in LocalClient.objects.filter(member_id=self.member_id)
         }
         if self.conf is not None:
             self.keys = self._keys(self.conf)
@@ -175,6 +182,39 @@ class Gateway:
             self._server_context, self._client_context, self._context_key = server, client, key
         return self._server_context, self._client_context
 
+    def _client_tls_context(self) -> tuple[tuple[str, frozenset[str]], ssl.SSLContext]:
+        """The client side's TLS: the gateway's TLS certificate, and the certificates of
+        the subsystems that connect with their own (SSLAUTH), each trusted by itself."""
+        _conf, keys = self.current()
+        pems = frozenset(pem for client in self.clients.values() for pem in client.certificates)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        certificate, private = self.folder / "client-tls.pem", self.folder / "client-tls.key"
+        private.write_text(keys.tls_key_pem)
+        os.chmod(private, 0o600)
+        certificate.write_text(keys.tls_certificate_pem)
+        context.load_cert_chain(certificate, private)
+        if pems:
+            context.verify_mode = ssl.CERT_OPTIONAL
+            context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+            context.load_verify_locations(cadata="".join(sorted(pems)))
+        return (keys.tls_certificate_pem, pems), context
+
+    async def serve_client_tls(self) -> None:
+        """(Re)start the client side's TLS port when what it trusts has changed; its
+        connections already open finish on the context they began with."""
+        if not self.local.client_tls_port or self.conf is None or self.keys is None:
+            return
+        key, context = self._client_tls_context()
+        if key == self._client_tls_key and self._client_tls is not None:
+            return
+        if self._client_tls is not None:
+            await self._client_tls.close()
+        self._client_tls = await http.start(
+            self.client_side, self.local.host, self.local.client_tls_port, context
+        )
+        self._client_tls_key = key
+
     async def refresh_forever(self) -> None:
         while True:
             await asyncio.sleep(REFRESH_SECONDS)
@@ -189,6 +229,7 @@ class Gateway:
                 if answer.status_code == 200:
                     await self._in_database_thread(_accept, answer.text.strip())
             await self._in_database_thread(self.reload)
+            await self.serve_client_tls()
         except Exception:  # keep the last good state; the next round tries again
             logger.exception("the gateway %s could not refresh its configuration", self.name)
 
@@ -208,6 +249,7 @@ class Gateway:
                 self.server_side, self.local.host, self.local.server_port, server_context
             ),
         ]
+        await self.serve_client_tls()
 
     async def client_side(self, request: http.Request) -> http.Response:
         return await client_side.handle(self, request)
@@ -218,7 +260,7 @@ class Gateway:
     async def stop(self) -> None:
         self.pool.clear()
         self.services_pool.clear()
-        for server in self.servers:
+        for server in [*self.servers, *([self._client_tls] if self._client_tls else [])]:
             await server.close()
         await self.backend.aclose()
         await self.log.close()

@@ -369,3 +369,91 @@ def test_a_gateway_fetches_a_newer_configuration_from_the_registry(federation, c
     federation["running"].run(gateway.refresh())
     server.shutdown()
     assert gateway.conf.version == newer.version
+
+
+def _self_signed(tmp_path, name: str) -> tuple[str, str, str]:
+    """A system's own TLS key and certificate: (certificate PEM, certificate file, key file)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
+    (tmp_path / f"{name}.pem").write_text(pem)
+    (tmp_path / f"{name}.key").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return pem, str(tmp_path / f"{name}.pem"), str(tmp_path / f"{name}.key")
+
+
+def test_a_subsystem_that_must_authenticate_is_served_only_with_its_own_certificate(
+    federation, tmp_path
+):
+    """SSLAUTH: the client side over TLS, and the caller's certificate must be one registered
+    for the subsystem it calls as; another local process (no certificate, another's, plain
+    HTTP) cannot act as it."""
+    from digigov.exchange.testing import free_port
+
+    gateway = federation["gateways"]["kommun"]
+    tls_port = free_port()
+    gateway.local = actions.save_local_gateway(
+        actor=OPERATOR,
+        member_id=gateway.member_id,
+        code=gateway.local.code,
+        host="127.0.0.1",
+        client_port=gateway.local.client_port,
+        server_port=gateway.local.server_port,
+        client_tls_port=tls_port,
+    )
+    own_pem, own_certificate, own_key = _self_signed(tmp_path, "arenden")
+    _other_pem, other_certificate, other_key = _self_signed(tmp_path, "intruder")
+    actions.save_local_client(
+        actor=OPERATOR,
+        client=ClientId.parse(ASKER),
+        connection="https-auth",
+        certificates=[own_pem],
+    )
+    federation["running"].reload()
+
+    def over_tls(certificate: tuple[str, str] | None) -> httpx.Response:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        if certificate is not None:
+            context.load_cert_chain(*certificate)
+        with httpx.Client(verify=context, timeout=30) as client:
+            return client.get(
+                f"https://127.0.0.1:{tls_port}{SERVICE}/personer/199003152387",
+                headers={"X-Road-Client": ASKER},
+            )
+
+    assert over_tls((own_certificate, own_key)).status_code == 200
+    for refused in [over_tls(None), call(federation)]:
+        assert refused.status_code == 500, refused.text
+        assert refused.headers["x-road-error"] == "Server.ClientProxy.SslAuthenticationFailed"
+    with pytest.raises(httpx.TransportError):  # a certificate it does not know: no handshake
+        over_tls((other_certificate, other_key))
+    # the member calling as itself has no rule of its own: either way still works
+    actions.save_local_client(
+        actor=OPERATOR, client=ClientId.parse(ASKER), connection="http", certificates=[]
+    )
+    federation["running"].reload()
+    assert call(federation).status_code == 200

@@ -106,7 +106,7 @@ def test_a_peer_that_sends_nothing_or_half_a_head_or_half_a_body_is_dropped(shor
             + b"v" * 2_000
             + b"\r\n\r\n",
             b"larger than",
-        ),  # fmt: skip
+        ),
         (
             b"GET /x HTTP/1.1\r\nHost: g\r\nX-Road-UserId: SE\xff\xfe19900315\r\n\r\n",
             b"visible ASCII",

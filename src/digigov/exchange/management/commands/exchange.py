@@ -18,8 +18,9 @@ Gateway (every installation with a gateway):
   key create MEMBER GATEWAY --purpose sign|tls       (prints the public key for the CA)
   key install KEY_ID CERTIFICATE_FILE
   key retire KEY_ID
-  local-gateway save MEMBER CODE --client-port P --server-port P [--host H]
+  local-gateway save MEMBER CODE --client-port P --server-port P [--client-tls-port P] [--host H]
   local-service save SUBSYSTEM CODE URL [--openapi FILE]
+  local-client save CLIENT --connection http|https|https-auth [--certificate FILE ...]
   here MEMBER CODE --client-port P --server-port P    (registry and gateway in one installation)
   verify-log [--gateway MEMBER/CODE] [--archive FILE]
   archive-log --gateway MEMBER/CODE --before DATE --out FOLDER   (signed archive, removed here)
@@ -151,7 +152,20 @@ class Command(BaseCommand):
             target.add_argument("code")
             target.add_argument("--client-port", type=int, required=True)
             target.add_argument("--server-port", type=int, required=True)
+            target.add_argument("--client-tls-port", type=int, default=0)
             target.add_argument("--host", default="127.0.0.1")
+
+        local_client = top.add_parser("local-client").add_subparsers(
+            dest="operation", required=True
+        )
+        client_save = local_client.add_parser("save")
+        client_save.add_argument("client", help="MEMBER or MEMBER/SUBSYSTEM")
+        client_save.add_argument(
+            "--connection", required=True, choices=["http", "https", "https-auth"]
+        )
+        client_save.add_argument(
+            "--certificate", action="append", default=[], help="PEM file (repeatable)"
+        )
 
         local_service = top.add_parser("local-service").add_subparsers(
             dest="operation", required=True
@@ -350,8 +364,18 @@ class Command(BaseCommand):
             host=options["host"],
             client_port=options["client_port"],
             server_port=options["server_port"],
+            client_tls_port=options["client_tls_port"],
         )
         self._say(f"local gateway {local}")
+
+    def _local_client(self, _operation: str | None, options: dict[str, Any]) -> None:
+        local = actions.save_local_client(
+            actor=ACTOR,
+            client=ClientId.parse(options["client"]),
+            connection=options["connection"],
+            certificates=[_read(path) for path in options["certificate"]],
+        )
+        self._say(f"{local.member_id}/{local.subsystem} connects with {local.connection}")
 
     def _local_service(self, _operation: str | None, options: dict[str, Any]) -> None:
         service = actions.save_local_service(
