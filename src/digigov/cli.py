@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> None:
         os.environ.setdefault("DIGIGOV_REGISTERS", "SE-DEMO/GOV/2021009978/register")
         # Mina ärenden: the agency's hub asks every municipality's producer over the exchange.
         os.environ.setdefault("DIGIGOV_MYCASES_HUB", "SE-DEMO/GOV/2021009978/minaarenden")
+        # The logs' anchors go to the agency's witness as well as to the anchor file.
+        os.environ.setdefault("DIGIGOV_ANCHOR_WITNESS", "SE-DEMO/GOV/2021009978/register/vittne")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "digigov.settings")
 
     if command in ONE_WAY:

@@ -134,6 +134,25 @@ VIRUS_SCANNER = declare(
     "finds infected, or any scanner failure, refuses the upload), or `none`. Production mode "
     "refuses to start until it is set, so that `none` is a choice, not an oversight.",
 )
+ANCHOR_DIR = declare(
+    "DIGIGOV_ANCHOR_DIR",
+    "DIGIGOV_DATA_DIR/anchors",
+    "Where the heads of the audit log's and the message logs' chains are written at intervals "
+    "(an append-only file, `checkpoints.jsonl`): put it on storage the database's users "
+    "cannot write, or ship it off the machine. Verification compares the logs with it.",
+)
+ANCHOR_WITNESS = declare(
+    "DIGIGOV_ANCHOR_WITNESS",
+    "",
+    "Another member's witness service that keeps this installation's checkpoints, e.g. "
+    "`SE-DEMO/GOV/2021009978/register/vittne`; asked through this installation's first gateway, "
+    "as `DIGIGOV_EXCHANGE_SUBSYSTEM`. Empty: the file only.",
+)
+ANCHOR_MINUTES = declare(
+    "DIGIGOV_ANCHOR_MINUTES",
+    "10",
+    "How often `digigov gateway` anchors the logs' heads (`digigov anchor` does it at once).",
+)
 CACHE_URL = declare(
     "DIGIGOV_CACHE_URL",
     "",

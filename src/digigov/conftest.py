@@ -248,6 +248,14 @@ def attachment_root(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> 
     return settings.ATTACHMENT_ROOT
 
 
+@pytest.fixture(autouse=True)
+def anchor_dir(tmp_path_factory: pytest.TempPathFactory, settings: Any) -> Any:
+    """Each test anchors the logs' heads in its own folder, with no witness."""
+    settings.ANCHOR_DIR = tmp_path_factory.mktemp("anchors")
+    settings.ANCHOR_WITNESS = ""
+    return settings.ANCHOR_DIR
+
+
 class TimeMachine:
     """Moves the platform's clock (digigov.core.clock) for one test."""
 
@@ -570,6 +578,7 @@ def running_demo(live_server: Any, settings: Any) -> Iterator[dict[str, Any]]:
     )
     settings.REGISTERS = demo_data.REGISTER_NODE
     settings.MYCASES_HUB = demo_data.HUB
+    settings.ANCHOR_WITNESS = demo_data.WITNESS
     running = Running()
     gateways = {}
     for local in LocalGateway.objects.all():

@@ -255,6 +255,10 @@ ATTACHMENT_ROOT = DATA_DIR / "attachments"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+ANCHOR_DIR = Path(config.get(config.ANCHOR_DIR, default=str(DATA_DIR / "anchors"))).resolve()
+ANCHOR_WITNESS = config.get(config.ANCHOR_WITNESS)
+ANCHOR_MINUTES = float(config.get(config.ANCHOR_MINUTES))
+
 # One cache for every process (throttles and answers must hold across them): Redis when
 # configured, else a table in the database (made by core's migrations).
 _cache_url = config.get(config.CACHE_URL)

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from django.db import transaction
 
-from digigov.core import clock
+from digigov.core import anchors, clock
 from digigov.core.actors import Actor
 from digigov.core.models import AuditChainHead, AuditEntry, Organisation
 
@@ -119,7 +119,9 @@ class VerifyReport:
 
 
 def verify() -> VerifyReport:
-    """Walk every chain and report each row that was changed, deleted, inserted or moved."""
+    """Walk every chain and report each row that was changed, deleted, inserted or moved;
+    then compare every chain with the checkpoints it was anchored in (core.anchors), which
+    shows a cut tail, a chain deleted with its head, and a chain rebuilt from scratch."""
     heads = {head.chain: head for head in AuditChainHead.objects.all()}
     chains = set(heads) | set(AuditEntry.objects.values_list("chain", flat=True).distinct())
     problems: list[Problem] = []
@@ -128,7 +130,33 @@ def verify() -> VerifyReport:
         rows = list(AuditEntry.objects.filter(chain=chain).order_by("sequence"))
         total += len(rows)
         problems += _verify_chain(chain, rows, heads.get(chain))
+    for found in anchors.check(AuditChains.name):
+        kind: ProblemKind = "changed" if found.kind == "rebuilt" else "deleted"
+        if found.kind == "anchors":
+            kind = "head"
+        chain = found.log.removeprefix(f"{AuditChains.name}:")
+        problems.append(Problem(chain, kind, found.sequence, found.message))
     return VerifyReport(chains=len(chains), entries=total, problems=problems)
+
+
+class AuditChains:
+    """The audit log's chains, as anchors see them."""
+
+    name = "audit"
+
+    def heads(self) -> list[anchors.Head]:
+        return [
+            anchors.Head(f"{self.name}:{head.chain}", head.sequence, head.entry_hash)
+            for head in AuditChainHead.objects.order_by("chain")
+        ]
+
+    def hash_at(self, log: str, sequence: int) -> str | None:
+        found: str | None = (
+            AuditEntry.objects.filter(chain=log.removeprefix(f"{self.name}:"), sequence=sequence)
+            .values_list("entry_hash", flat=True)
+            .first()
+        )
+        return found
 
 
 def _verify_chain(

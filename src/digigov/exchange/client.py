@@ -3,6 +3,7 @@ installation's gateway, with X-Road's REST protocol."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +62,29 @@ class ExchangeClient:
             )
         if answer.status_code == 404:
             return None
+        if answer.status_code >= 400:
+            raise ExchangeError(
+                f"Service.{answer.status_code}", answer.text[:300], answer.status_code
+            )
+        return answer.json()
+
+    def post(self, service: ServiceId, path: str, document: object, *, issue: str = "") -> Any:
+        """POST a JSON document to a service's path and return its JSON answer."""
+        headers = {"Content-Type": "application/json", **_headers(self.client, "", issue)}
+        try:
+            answer = self._http.post(
+                f"/r1/{service.path()}{path}",
+                content=json.dumps(document).encode(),
+                headers=headers,
+            )
+        except httpx.HTTPError as error:
+            raise ExchangeError("Client.GatewayUnreachable", str(error), 0) from error
+        if "x-road-error" in answer.headers:
+            raise ExchangeError(
+                answer.headers["x-road-error"],
+                str(_json(answer).get("message", "")),
+                answer.status_code,
+            )
         if answer.status_code >= 400:
             raise ExchangeError(
                 f"Service.{answer.status_code}", answer.text[:300], answer.status_code

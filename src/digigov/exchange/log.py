@@ -20,10 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
-from digigov.exchange.models import LogArchive, MessageLogEntry
+from digigov.core import anchors
+from digigov.exchange import messages
+from digigov.exchange.models import KnownSigningCertificate, LogArchive, MessageLogEntry
 
 GENESIS = "0" * 64
 BATCH = 256
@@ -206,11 +210,53 @@ class LogProblem:
         return f"{self.gateway} #{self.sequence}: {self.what}"
 
 
+def _signing_keys() -> dict[tuple[str, str], ec.EllipticCurvePublicKey]:
+    """Every member signing key this installation has seen in a configuration."""
+    keys = {}
+    for known in KnownSigningCertificate.objects.all():
+        public = x509.load_pem_x509_certificate(known.certificate_pem.encode()).public_key()
+        if isinstance(public, ec.EllipticCurvePublicKey):
+            keys[(known.member_id, known.fingerprint)] = public
+    return keys
+
+
+def _member_of(identifier: str, parts: int) -> str:
+    """The member id in a client (instance/class/code[/subsystem]) or a service id
+    (instance/class/code/subsystem/service)."""
+    return "/".join(identifier.split("/")[:3]) if identifier.count("/") >= parts - 1 else ""
+
+
+def signature_problem(
+    entry: MessageLogEntry, keys: dict[tuple[str, str], ec.EllipticCurvePublicKey]
+) -> str | None:
+    """Why the entry's signature does not vouch for it (None: it does). A request is
+    signed by the client's member and a response by the service's; the signed summary
+    must name what the entry records."""
+    if entry.direction == "request":
+        member = _member_of(entry.client, 3)
+    else:
+        member = _member_of(entry.service, 5)
+    try:
+        _signer, summary = messages.verify_with(entry.signature, keys, member_id=member)
+    except messages.MessageError as error:
+        return f"its signature does not verify: {error}"
+    expected: dict[str, Any] = {"kind": entry.direction, "body": entry.body_sha256}
+    if entry.direction == "request":
+        expected.update(id=entry.message_id, client=entry.client, service=entry.service)
+    else:
+        expected["status"] = entry.status
+    wrong = sorted(name for name, value in expected.items() if summary.get(name) != value)
+    return f"its signature is for another {', '.join(wrong)}" if wrong else None
+
+
 def verify(gateway: str | None = None) -> tuple[int, list[LogProblem]]:
-    """Recompute every chain (or one): how many entries were checked, and what is wrong.
+    """Recompute every chain (or one): how many entries were checked, and what is wrong:
+    a broken chain, an entry whose signature does not vouch for it, and what the chains'
+    anchors (core.anchors) show was cut, deleted or rebuilt.
 
     A chain whose beginning was archived goes on from the last archive's hash.
     """
+    keys = _signing_keys()
     gateways = (
         [gateway]
         if gateway
@@ -244,8 +290,57 @@ def verify(gateway: str | None = None) -> tuple[int, list[LogProblem]]:
                 problems.append(
                     LogProblem(name, entry.sequence, "was changed after it was written")
                 )
+            elif (why := signature_problem(entry, keys)) is not None:
+                problems.append(LogProblem(name, entry.sequence, why))
             head, expected = entry.entry_hash, entry.sequence + 1
+    for found in anchors.check(GatewayLogs.name):
+        name = found.log.removeprefix(f"{GatewayLogs.name}:")
+        if gateway is None or name == gateway:
+            problems.append(LogProblem(name, found.sequence, found.message))
     return checked, problems
+
+
+class GatewayLogs:
+    """The gateways' message logs, as anchors see them."""
+
+    name = "exchange"
+
+    def heads(self) -> list[anchors.Head]:
+        names = set(MessageLogEntry.objects.values_list("gateway", flat=True).distinct()) | set(
+            LogArchive.objects.values_list("gateway", flat=True).distinct()
+        )
+        found = []
+        for name in sorted(names):
+            last = (
+                MessageLogEntry.objects.filter(gateway=name)
+                .order_by("-sequence")
+                .values_list("sequence", "entry_hash")
+                .first()
+            ) or (
+                LogArchive.objects.filter(gateway=name)
+                .order_by("-last_sequence")
+                .values_list("last_sequence", "last_hash")
+                .first()
+            )
+            if last is not None:
+                found.append(anchors.Head(f"{self.name}:{name}", last[0], last[1]))
+        return found
+
+    def hash_at(self, log: str, sequence: int) -> str | None:
+        name = log.removeprefix(f"{self.name}:")
+        found: str | None = (
+            MessageLogEntry.objects.filter(gateway=name, sequence=sequence)
+            .values_list("entry_hash", flat=True)
+            .first()
+        )
+        if found is not None:
+            return found
+        archived = LogArchive.objects.filter(
+            gateway=name, first_sequence__lte=sequence, last_sequence__gte=sequence
+        ).first()
+        if archived is None:
+            return None
+        return archived.last_hash if sequence == archived.last_sequence else anchors.ARCHIVED
 
 
 def _entry_json(entry: MessageLogEntry) -> dict[str, Any]:

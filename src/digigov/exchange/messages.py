@@ -211,6 +211,16 @@ def verify(
 ) -> tuple[str, dict[str, Any]]:
     """The signing member and the summary, if the signature verifies with a
     certificate the configuration lists for that member; MessageError otherwise."""
+    return verify_with(signature, conf.verification_keys, member_id=member_id)
+
+
+def verify_with(
+    signature: str,
+    keys: Mapping[tuple[str, str], ec.EllipticCurvePublicKey],
+    *,
+    member_id: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """As `verify`, with the keys given by (member, certificate fingerprint)."""
     try:
         header_part, payload_part, signature_part = signature.split(".")
         header = json.loads(_unb64(header_part))
@@ -222,7 +232,7 @@ def verify(
     signer = str(header.get("kid", ""))
     if member_id is not None and signer != member_id:
         raise MessageError(f"signed by {signer!r}, expected {member_id!r}", "InvalidSignature")
-    key = conf.verification_keys.get((signer, str(header.get("x5t#S256", ""))))
+    key = keys.get((signer, str(header.get("x5t#S256", ""))))
     if key is None:
         raise MessageError(
             f"{signer!r} has no valid signing certificate with that fingerprint in the global configuration",

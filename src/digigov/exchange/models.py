@@ -293,6 +293,36 @@ class LocalGateway(models.Model):
         return f"{self.member_id}/{self.code} :{self.client_port}/:{self.server_port}"
 
 
+class KnownSigningCertificate(models.Model):
+    """A member's signing certificate seen in an accepted configuration, kept after it
+    leaves the configuration, so the message log's signatures verify for ever."""
+
+    member_id = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64, unique=True)
+    certificate_pem = models.TextField()
+    first_seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.fingerprint[:12]}"
+
+
+class WitnessedCheckpoint(models.Model):
+    """A checkpoint another member sent this installation's witness service (`vittne`):
+    the heads of its logs at a time, kept here, outside that member's database."""
+
+    client = models.CharField(max_length=300)  # the sending subsystem (X-Road-Client)
+    made_at = models.DateTimeField()
+    document = models.JSONField()
+    message_id = models.CharField(max_length=100, blank=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "made_at"], name="witnessed_by_client")]
+
+    def __str__(self) -> str:
+        return f"{self.client} @ {self.made_at}"
+
+
 class LocalClient(models.Model):
     """How one of this member's subsystems (or the member itself, subsystem "") may reach
     its gateway's client side: X-Road's connection types. `http` takes it either way;

@@ -1,8 +1,10 @@
-"""Helpers for tests that run gateways: free ports, and an event loop in a thread."""
+"""Helpers for tests that run gateways: free ports, an event loop in a thread, keys and
+signed log records."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 import socket
 import threading
@@ -10,9 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from digigov.core.actors import Actor
-from digigov.exchange import actions
+from digigov.exchange import actions, messages
 from digigov.exchange.gateway import Gateway, event_loop_factory
-from digigov.exchange.models import Member, Registry
+from digigov.exchange.log import Record
+from digigov.exchange.models import KnownSigningCertificate, Member, Registry
 
 # Ports below Linux's ephemeral range (32768-60999), a thousand for each test
 # worker: a port the kernel picked for us (bind to 0) could be handed to any
@@ -100,3 +103,74 @@ class Running:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(10)
         self.loop.close()
+
+
+def self_signed(name: str) -> tuple[str, str]:
+    """A new EC key and a self-signed certificate for it, valid for a day: (key, certificate)
+    in PEM. For a system's own TLS certificate, or a member's signing key in a test."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return key_pem, certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def signed_requests(
+    client: str, service: str, ids: list[str], logged_at: dt.datetime | None = None
+) -> list[Record]:
+    """Log records of requests from `client` to `service`, signed by the client's member with
+    a key made here, whose certificate is remembered as an accepted configuration's would be."""
+    member = "/".join(client.split("/")[:3])
+    key_pem, certificate_pem = self_signed(member)
+    signer = messages.Signer.of(member, key_pem, certificate_pem)
+    KnownSigningCertificate.objects.create(
+        member_id=member,
+        fingerprint=signer.fingerprint,
+        certificate_pem=certificate_pem,
+        first_seen_at=dt.datetime.now(dt.UTC),
+    )
+    records = []
+    for message_id in ids:
+        when = logged_at or dt.datetime.now(dt.UTC)
+        summary = messages.request_summary(
+            message_id=message_id,
+            time=when,
+            client=client,
+            service=service,
+            method="GET",
+            path="/",
+            headers={},
+            body=b"{}",
+        )
+        records.append(
+            Record(
+                "client",
+                "request",
+                message_id,
+                client,
+                service,
+                signer.sign(summary),
+                b"{}",
+                logged_at=when,
+            )
+        )
+    return records

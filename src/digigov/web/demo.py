@@ -18,6 +18,7 @@ from digigov.core.actors import Actor
 from digigov.core.models import Organisation
 from digigov.exchange import actions as exchange_actions
 from digigov.exchange import models as exchange_models
+from digigov.exchange import witness
 from digigov.exchange.identifiers import ClientId
 from digigov.identity import actions as identity_actions
 from digigov.identity import loa
@@ -101,6 +102,7 @@ def load(
         organisations, host, web_port, ports or (lambda index: gateway_ports(web_port, index))
     )
     _mycases(organisations, host, web_port)
+    _witness(host, web_port)
     cases = _cases(organisations) if not Case.objects.exists() else 0
     return {
         "organisations": len(organisations),
@@ -354,6 +356,44 @@ def _mycases(organisations: dict[str, Organisation], host: str, web_port: int) -
         provider=ClientId.parse(HUB),
         code=mycases_hub.HUB_SERVICE,
         base_url=f"http://{host}:{web_port}/mycases/hub",
+    )
+    exchange_actions.accept_configuration(
+        actor=DEMO_ACTOR, signed=exchange_actions.publish_configuration(actor=DEMO_ACTOR).signed
+    )
+
+
+WITNESS = f"{REGISTER_NODE}/vittne"
+
+
+def _witness(host: str, web_port: int) -> None:
+    """The agency keeps the installation's log anchors (core.anchors) as its witness
+    service; the installation sends them from its first gateway's `arenden`. Once."""
+    if (
+        not exchange_models.Registry.objects.exists()
+        or exchange_models.LocalService.objects.filter(code=witness.SERVICE).exists()
+    ):
+        return
+    service = exchange_actions.register_service(
+        actor=DEMO_ACTOR,
+        subsystem=exchange_actions.subsystem_by_id(REGISTER_NODE),
+        code=witness.SERVICE,
+        description="Vittne: håller andra medlemmars förankrade logghuvuden",
+    )
+    first = exchange_models.LocalGateway.objects.order_by("pk").first()
+    assert first is not None
+    for method in ("GET", "POST"):
+        exchange_actions.grant_access(
+            actor=DEMO_ACTOR,
+            service=service,
+            client=exchange_actions.subsystem_by_id(f"{first.member_id}/arenden"),
+            method=method,
+            path=witness.PATH,
+        )
+    exchange_actions.save_local_service(
+        actor=DEMO_ACTOR,
+        provider=ClientId.parse(REGISTER_NODE),
+        code=witness.SERVICE,
+        base_url=f"http://{host}:{web_port}/exchange/witness",
     )
     exchange_actions.accept_configuration(
         actor=DEMO_ACTOR, signed=exchange_actions.publish_configuration(actor=DEMO_ACTOR).signed

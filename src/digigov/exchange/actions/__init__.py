@@ -19,6 +19,7 @@ from digigov.exchange.actions.node import (
     save_local_client,
     save_local_gateway,
     save_local_service,
+    witness_checkpoint,
 )
 from digigov.exchange.actions.registry import (
     add_subsystem,
@@ -61,4 +62,5 @@ __all__ = [
     "save_local_service",
     "save_member",
     "subsystem_by_id",
+    "witness_checkpoint",
 ]

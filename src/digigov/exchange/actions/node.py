@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -23,12 +24,14 @@ from digigov.exchange.models import (
     Anchor,
     Certificate,
     GatewayKey,
+    KnownSigningCertificate,
     LocalClient,
     LocalGateway,
     LocalService,
     LogArchive,
     Member,
     VerifiedConfiguration,
+    WitnessedCheckpoint,
 )
 
 
@@ -98,10 +101,55 @@ def accept_configuration(*, actor: Actor, signed: str) -> configuration.GlobalCo
                 "verified_at": clock.now(),
             },
         )
+        _remember_signing_certificates(conf)
         if current is None or current.version != conf.version:
             _audit(actor, "configuration_accepted", f"v{conf.version}", instance=conf.instance)
         return conf
     raise configuration.ConfigurationError("; ".join(problems))
+
+
+def _remember_signing_certificates(conf: configuration.GlobalConf) -> None:
+    """Keep every signing certificate the configuration lists (exchange.log verifies old
+    messages' signatures with them after they leave the configuration)."""
+    now = clock.now()
+    for member in conf.document["members"]:
+        for entry in member["signing_certificates"]:
+            KnownSigningCertificate.objects.get_or_create(
+                fingerprint=entry["fingerprint"],
+                defaults={
+                    "member_id": member["id"],
+                    "certificate_pem": entry["pem"],
+                    "first_seen_at": now,
+                },
+            )
+
+
+@action
+def witness_checkpoint(
+    *, client: str, document: dict[str, Any], message_id: str
+) -> WitnessedCheckpoint:
+    """Keep a checkpoint another member's installation sent (core.anchors): a record of
+    what it was sent, not a change of ours, so no audit row of its own (the gateways'
+    message logs hold the signed message)."""
+    try:
+        made_at = dt.datetime.fromisoformat(str(document["made_at"]))
+        heads = document["heads"]
+        if made_at.tzinfo is None or not isinstance(heads, dict):
+            raise ValueError("made_at with a time zone, and heads")
+        for log, pair in heads.items():
+            if not (isinstance(log, str) and isinstance(pair, list) and len(pair) == 2):
+                raise ValueError(f"heads: {log!r} is not [sequence, hash]")
+            if not (isinstance(pair[0], int) and isinstance(pair[1], str) and len(pair[1]) == 64):
+                raise ValueError(f"heads: {log!r} is not [sequence, hash]")
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValidationError(f"not a checkpoint: {error}", code="checkpoint") from error
+    return WitnessedCheckpoint.objects.create(
+        client=client[:300],
+        made_at=made_at,
+        document={"made_at": made_at.isoformat(), "heads": heads},
+        message_id=message_id[:100],
+        received_at=clock.now(),
+    )
 
 
 @action

@@ -11,10 +11,13 @@ from digigov.core import clock
 from digigov.core.actors import Actor
 from digigov.core.models import AuditEntry
 from digigov.exchange import actions
-from digigov.exchange.log import MessageLog, Record
+from digigov.exchange.log import MessageLog
 from digigov.exchange.models import GatewayKey, LogArchive, MessageLogEntry, VerifiedConfiguration
+from digigov.exchange.testing import signed_requests
 
 OPERATOR = Actor.system("tests")
+CLIENT = "SE-TEST/MUN/2120009994/arenden"
+SERVICE_ID = "SE-TEST/GOV/2021009978/register/folkbokforing"
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +123,7 @@ def test_bad_input_is_a_clear_command_error(capsys, tmp_path):
 
 def test_verify_log_names_a_changed_entry(capsys):
     MessageLog("SE-TEST/MUN/1/gw1").write(
-        [Record("client", "request", f"id-{n}", "c", "s", "sig", b"{}") for n in range(3)]
+        signed_requests(CLIENT, SERVICE_ID, [f"id-{n}" for n in range(3)])
     )
     assert "3 log entries verified" in run(capsys, "verify-log")
     MessageLogEntry.objects.filter(sequence=2).update(client="someone else")
@@ -143,15 +146,10 @@ def test_old_log_entries_are_archived_signed_and_the_chain_still_verifies(capsys
         server_port=2,
     )
     chain = MessageLog("SE-TEST/MUN/2120009994/gw1")
-    chain.write([Record("client", "request", f"old-{n}", "c", "s", "sig", b"{}") for n in range(4)])
+    chain.write(signed_requests(CLIENT, SERVICE_ID, [f"old-{n}" for n in range(4)]))
     travel.forward(days=40)
     later = clock.now()
-    chain.write(
-        [
-            Record("client", "request", f"new-{n}", "c", "s", "sig", b"{}", logged_at=later)
-            for n in range(2)
-        ]
-    )
+    chain.write(signed_requests(CLIENT, SERVICE_ID, [f"new-{n}" for n in range(2)], later))
     out = run(
         capsys,
         "archive-log",

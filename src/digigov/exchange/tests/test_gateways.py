@@ -20,7 +20,7 @@ from digigov.exchange import actions, log
 from digigov.exchange.client import ExchangeClient, ExchangeError
 from digigov.exchange.identifiers import ClientId, ServiceId
 from digigov.exchange.models import GatewayKey, MessageLogEntry, Registry
-from digigov.exchange.testing import Running
+from digigov.exchange.testing import Running, self_signed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OPERATOR = Actor.system("tests")
@@ -373,36 +373,10 @@ def test_a_gateway_fetches_a_newer_configuration_from_the_registry(federation, c
 
 def _self_signed(tmp_path, name: str) -> tuple[str, str, str]:
     """A system's own TLS key and certificate: (certificate PEM, certificate file, key file)."""
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    pem = certificate.public_bytes(serialization.Encoding.PEM).decode()
-    (tmp_path / f"{name}.pem").write_text(pem)
-    (tmp_path / f"{name}.key").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return pem, str(tmp_path / f"{name}.pem"), str(tmp_path / f"{name}.key")
+    key_pem, certificate_pem = self_signed(name)
+    (tmp_path / f"{name}.pem").write_text(certificate_pem)
+    (tmp_path / f"{name}.key").write_text(key_pem)
+    return certificate_pem, str(tmp_path / f"{name}.pem"), str(tmp_path / f"{name}.key")
 
 
 def test_a_subsystem_that_must_authenticate_is_served_only_with_its_own_certificate(

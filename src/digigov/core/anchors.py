@@ -1,0 +1,214 @@
+"""Anchors: the heads of the hash-chained logs, kept outside the database at intervals.
+
+A hash chain shows that rows were changed, moved or put in between; it cannot
+show that its tail was cut, that a whole chain was deleted with its head, or
+that someone with write access rebuilt a consistent chain from scratch. So the
+head of every chain (its last sequence and hash) is written at intervals to
+places the database does not hold (a checkpoint): an append-only file
+(DIGIGOV_ANCHOR_DIR, for the operator to ship off the machine) and, where
+configured, another member over the exchange, which keeps what it is sent.
+Verification compares each chain with every checkpoint it was anchored in.
+
+The logs are of two families, each registered by the module that owns it: the
+audit log's chains (core.audit) and the gateways' message logs (exchange.log).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from django.conf import settings
+
+from digigov.core import clock
+
+logger = logging.getLogger(__name__)
+
+GENESIS = "0" * 64
+FILE_NAME = "checkpoints.jsonl"
+
+
+@dataclass(frozen=True)
+class Head:
+    log: str  # e.g. "audit:organisation:3", "exchange:SE-DEMO/MUN/2120009994/gw1"
+    sequence: int
+    hash: str
+
+
+class Family(Protocol):
+    """A family of hash-chained logs: its heads now, and what it holds at a place."""
+
+    name: str
+
+    def heads(self) -> list[Head]: ...
+
+    def hash_at(self, log: str, sequence: int) -> str | None:
+        """The hash of the entry at `sequence` (None: there is none); ARCHIVED when it left
+        the database for a signed archive the family checks itself."""
+        ...
+
+
+ARCHIVED = "archived"
+FAMILIES: dict[str, Family] = {}
+
+
+def register(family: Family) -> None:
+    FAMILIES[family.name] = family
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    made_at: dt.datetime
+    heads: tuple[Head, ...]
+    where: str = ""  # which store it was read from
+
+    def document(self) -> dict[str, object]:
+        return {
+            "made_at": self.made_at.isoformat(),
+            "heads": {head.log: [head.sequence, head.hash] for head in self.heads},
+        }
+
+    @classmethod
+    def of(cls, document: dict[str, object], where: str) -> Checkpoint:
+        heads = document.get("heads")
+        if not isinstance(heads, dict):
+            raise ValueError("a checkpoint has heads")
+        return cls(
+            dt.datetime.fromisoformat(str(document["made_at"])),
+            tuple(Head(str(log), int(pair[0]), str(pair[1])) for log, pair in heads.items()),
+            where,
+        )
+
+
+class Store(Protocol):
+    name: str
+
+    def keep(self, checkpoint: Checkpoint) -> None: ...
+
+    def checkpoints(self) -> list[Checkpoint]: ...
+
+
+class FileStore:
+    """An append-only JSON Lines file; each line names the hash of the line before it, so
+    a line changed or removed in the middle is seen (a cut end is not: ship the file off
+    the machine, or anchor over the exchange as well)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / FILE_NAME
+        self.name = str(self.path)
+
+    def _lines(self) -> list[str]:
+        try:
+            return self.path.read_text().splitlines()
+        except FileNotFoundError:
+            return []
+
+    def keep(self, checkpoint: Checkpoint) -> None:
+        lines = self._lines()
+        previous = hashlib.sha256(lines[-1].encode()).hexdigest() if lines else GENESIS
+        line = json.dumps(
+            {**checkpoint.document(), "previous": previous}, sort_keys=True, separators=(",", ":")
+        )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a") as out:
+            out.write(line + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+
+    def checkpoints(self) -> list[Checkpoint]:
+        found, previous = [], GENESIS
+        for number, line in enumerate(self._lines(), start=1):
+            document = json.loads(line)
+            if document.get("previous") != previous:
+                raise ValueError(f"{self.path} line {number} does not follow the line before it")
+            previous = hashlib.sha256(line.encode()).hexdigest()
+            found.append(Checkpoint.of(document, self.name))
+        return found
+
+
+# Stores besides the file, added by modules that provide one (the exchange's witness).
+STORE_FACTORIES: list[Callable[[], Store | None]] = []
+
+
+def stores() -> list[Store]:
+    found: list[Store] = [FileStore(Path(settings.ANCHOR_DIR))]
+    for factory in STORE_FACTORIES:
+        store = factory()
+        if store is not None:
+            found.append(store)
+    return found
+
+
+def checkpoint() -> tuple[Checkpoint, list[str]]:
+    """Anchor the head of every chain in every store; the checkpoint and each store that
+    failed (why). Call with no transaction open: a store may be another member."""
+    heads = tuple(head for family in FAMILIES.values() for head in family.heads())
+    made = Checkpoint(clock.now(), heads)
+    failed = []
+    for store in stores():
+        try:
+            store.keep(made)
+        except Exception as error:  # the others still keep it; the operator is told
+            logger.warning("could not anchor the logs in %s: %s", store.name, error)
+            failed.append(f"{store.name}: {error}")
+    return made, failed
+
+
+Kind = Literal["deleted", "rebuilt", "anchors"]
+
+
+@dataclass(frozen=True)
+class AnchorProblem:
+    log: str
+    sequence: int
+    kind: Kind
+    message: str
+
+
+def check(family_name: str) -> list[AnchorProblem]:
+    """Every chain of the family against every checkpoint it was anchored in: a cut tail
+    or a deleted chain is `deleted`, an entry whose hash is not the anchored one `rebuilt`,
+    and a store that cannot be read `anchors`."""
+    family = FAMILIES[family_name]
+    prefix = f"{family_name}:"
+    problems: list[AnchorProblem] = []
+    reported: set[tuple[str, str]] = set()
+    for store in stores():
+        try:
+            kept = store.checkpoints()
+        except Exception as error:
+            problems.append(AnchorProblem(store.name, 0, "anchors", f"cannot be read: {error}"))
+            continue
+        for made in kept:
+            for head in made.heads:
+                if not head.log.startswith(prefix) or head.sequence == 0:
+                    continue
+                found = family.hash_at(head.log, head.sequence)
+                if found == ARCHIVED or found == head.hash:
+                    continue
+                when = made.made_at.isoformat(timespec="seconds")
+                if found is None:
+                    key = (head.log, "deleted")
+                    message = (
+                        f"entry #{head.sequence} was anchored at {when} ({made.where}) but is "
+                        "gone: the chain was cut or deleted"
+                    )
+                    kind: Kind = "deleted"
+                else:
+                    key = (head.log, f"rebuilt{head.sequence}")
+                    message = (
+                        f"entry #{head.sequence} is not the one anchored at {when} "
+                        f"({made.where}): the chain was rebuilt"
+                    )
+                    kind = "rebuilt"
+                if key not in reported:
+                    reported.add(key)
+                    problems.append(AnchorProblem(head.log, head.sequence, kind, message))
+    return problems
