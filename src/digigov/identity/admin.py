@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 
 from digigov.core import actions as core_actions
 from digigov.core.actors import Actor
@@ -22,6 +22,16 @@ M = TypeVar("M", bound=Model)
 
 admin.site.unregister(get_user_model())
 admin.site.unregister(Group)
+
+
+def _password_set_elsewhere(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """A staff password is set by `digigov staff save`, an audited action; the admin's own
+    password pages would change it with no record."""
+    raise Http404("Staff passwords are set with `digigov staff save`")
+
+
+admin.site.password_change = _password_set_elsewhere  # type: ignore[method-assign,assignment]
+admin.site.password_change_done = _password_set_elsewhere  # type: ignore[method-assign,assignment]
 
 
 def administered(request: HttpRequest) -> QuerySet[Organisation]:
