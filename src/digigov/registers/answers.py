@@ -12,6 +12,7 @@ The answers are the services' JSON documents (see docs/integrators.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,9 @@ from django.core.exceptions import ValidationError
 from digigov.core.identifiers import parse_organisation_number, parse_person_identifier
 from digigov.registers import actions, queries
 from digigov.registers.models import CompanyRecord, PopulationRecord
+
+# Each service's OpenAPI description, as the exchange's getOpenAPI gives it.
+OPENAPI = Path(__file__).resolve().parent / "openapi"
 
 # The register node's services, by the code each is registered under at the gateway.
 POPULATION = "folkbokforing"
@@ -38,6 +42,11 @@ class Asker:
     user_id: str
     purpose: str
     message_id: str = ""
+
+
+def openapi(code: str) -> str:
+    """The OpenAPI description of the register service `code` (YAML)."""
+    return (OPENAPI / f"{code}.yaml").read_text()
 
 
 class BadQuestion(ValueError):

@@ -20,6 +20,7 @@ from digigov.exchange import actions as exchange_actions
 from digigov.exchange import models as exchange_models
 from digigov.exchange import witness
 from digigov.exchange.identifiers import ClientId
+from digigov.registers import answers as register_answers
 from digigov.identity import actions as identity_actions
 from digigov.identity import loa
 from digigov.identity import queries as identity_queries
@@ -249,7 +250,7 @@ def _exchange(
         actor=DEMO_ACTOR, member=members["exempelverket"], code="register"
     )
     for code, description in REGISTER_SERVICES.items():
-        openapi = _openapi(code, description)
+        openapi = register_answers.openapi(code)
         service = exchange_actions.register_service(
             actor=DEMO_ACTOR,
             subsystem=register,
@@ -397,12 +398,4 @@ def _witness(host: str, web_port: int) -> None:
     )
     exchange_actions.accept_configuration(
         actor=DEMO_ACTOR, signed=exchange_actions.publish_configuration(actor=DEMO_ACTOR).signed
-    )
-
-
-def _openapi(code: str, description: str) -> str:
-    return (
-        "openapi: 3.0.3\n"
-        f"info: {{title: {code}, version: '1', description: '{description}'}}\n"
-        "paths: {}\n"
     )
