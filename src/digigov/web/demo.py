@@ -20,12 +20,12 @@ from digigov.exchange import actions as exchange_actions
 from digigov.exchange import models as exchange_models
 from digigov.exchange import witness
 from digigov.exchange.identifiers import ClientId
-from digigov.registers import answers as register_answers
 from digigov.identity import actions as identity_actions
 from digigov.identity import loa
 from digigov.identity import queries as identity_queries
 from digigov.mycases import hub as mycases_hub
 from digigov.registers import actions as registers_actions
+from digigov.registers import answers as register_answers
 from digigov.services import actions as service_actions
 from digigov.services import package
 from digigov.services import queries as service_queries
