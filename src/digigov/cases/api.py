@@ -171,7 +171,8 @@ def create_application(request: HttpRequest, body: ApplicationIn) -> Status[Appl
 )
 def list_applications(request: HttpRequest) -> list[ApplicationOut]:
     actor, _session = _actor(request)
-    return [ApplicationOut.of(a) for a in queries.applications_of(actor.identifier)[:100]]
+    listed = queries.applications_of(actor.identifier).filter(queries.within(_session.loa))
+    return [ApplicationOut.of(a) for a in listed[:100]]
 
 
 @router.get(

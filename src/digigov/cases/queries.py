@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
@@ -40,8 +40,29 @@ def _parse(public_id: str | uuid.UUID) -> uuid.UUID | None:
         return None
 
 
+def within(loa: str, via: str = "") -> Q:
+    """What a sign-in at `loa` may see listed: applications or cases (or, `via` a relation,
+    what belongs to one) of services whose level it meets. The rest is not listed until
+    the person signs in again at that level (`assured` is the same rule for one object)."""
+    return Q(**{f"{via}service_version__spec__loa__in": levels.met_by(loa)})
+
+
+def needed(loa: str, *listed: QuerySet[Any]) -> str | None:
+    """The level to sign in at to see all of `listed` when a sign-in at `loa` may not (the
+    highest its hidden ones need); None when it sees them all."""
+    hidden = {
+        str(level)
+        for found in listed
+        for level in found.exclude(within(loa))
+        .values_list("service_version__spec__loa", flat=True)
+        .distinct()
+    }
+    return max(hidden, key=levels.level) if hidden else None
+
+
 def applications_of(person: str) -> QuerySet[Application]:
-    """Everything this person has started or submitted, or that is made in their name."""
+    """Everything this person has started or submitted, or that is made in their name
+    (list them `within` the person's level)."""
     return (
         Application.objects.filter(Q(submitted_by=person) | Q(applicant_identifier=person))
         .select_related("service_version", "organisation")

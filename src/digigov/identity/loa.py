@@ -75,6 +75,15 @@ def satisfies(actual: str, required: str) -> bool:
     return level(actual) >= level(required) > 0
 
 
+# The levels a service may require (a package's `loa`).
+SERVICE_LEVELS = (LOA2, LOA3, LOA4)
+
+
+def met_by(actual: str) -> list[str]:
+    """The service levels a sign-in at `actual` meets (`satisfies`, for a list in a query)."""
+    return [required for required in SERVICE_LEVELS if satisfies(actual, required)]
+
+
 class StepUp(Exception):
     """The person must sign in again at `required`: what they asked for needs a higher level
     of assurance than their sign-in has. Pages answer it by sending them to sign in again

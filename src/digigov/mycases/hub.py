@@ -70,22 +70,27 @@ class HubAnswer:
         return [o["producer"] for o in self.outcomes if o["status"] != "OK"]
 
 
-def ask(request: spec.Request, *, language: str, correlation_id: str, asker: str) -> HubAnswer:
+def ask(
+    request: spec.Request, *, language: str, correlation_id: str, asker: str, loa: str
+) -> HubAnswer:
+    """Ask every producer about the person's cases that their sign-in (`loa`) may see."""
     started = time.perf_counter()
-    key = _cache_key(request, language)
+    key = _cache_key(request, language, loa)
     kept = cache.get(key) if settings.MYCASES_CACHE_SECONDS > 0 else None
     if kept is not None:
         answer = HubAnswer(200, kept["document"], kept["outcomes"], cached=True)
     else:
         widened = _widened(request)
         if settings.MYCASES_HUB == "local":
-            outcomes = _ask_here(widened, language)
+            outcomes = _ask_here(widened, language, loa)
         else:
             hub, url, producers = _federation()
             # The timeout is the question's: time spent before asking counts too.
             deadline = started + settings.MYCASES_TIMEOUT
             outcomes = outbound.run(
-                _ask_federation(hub, url, producers, widened, language, correlation_id, deadline),
+                _ask_federation(
+                    hub, url, producers, widened, language, correlation_id, deadline, loa
+                ),
                 "the Mina ärenden producers",
             )
         answer = merge(request, language, outcomes)
@@ -111,9 +116,10 @@ def ask(request: spec.Request, *, language: str, correlation_id: str, asker: str
     return answer
 
 
-def _cache_key(request: spec.Request, language: str) -> str:
+def _cache_key(request: spec.Request, language: str, loa: str) -> str:
     question = json.dumps(request.model_dump(mode="json"), sort_keys=True)
-    digest = hashlib.sha256(f"{settings.MYCASES_HUB}|{language}|{question}".encode()).hexdigest()
+    asked = f"{settings.MYCASES_HUB}|{language}|{loa}|{question}"
+    digest = hashlib.sha256(asked.encode()).hexdigest()
     return f"mycases:hub:{request.anvandare}:{digest}"
 
 
@@ -137,11 +143,11 @@ def _widened(request: spec.Request) -> spec.Request:
 # -- asking -----------------------------------------------------------------------------
 
 
-def _ask_here(request: spec.Request, language: str) -> list[Outcome]:
+def _ask_here(request: spec.Request, language: str, loa: str) -> list[Outcome]:
     outcomes = []
     for organisation in Organisation.objects.order_by("name"):
         try:
-            document = producer.answer(organisation, producer.Question(request, language))
+            document = producer.answer(organisation, producer.Question(request, language, loa))
             outcomes.append(
                 Outcome(organisation.name, "OK", 200, answer=spec.Response.model_validate(document))
             )
@@ -180,11 +186,13 @@ async def _ask_federation(
     language: str,
     correlation_id: str,
     deadline: float,
+    loa: str,
 ) -> list[Outcome]:
     body = request.model_dump_json(exclude_none=True).encode()
     headers = {
         spec.CORRELATION_HEADER: correlation_id,
         "Accept-Language": language,
+        producer.LOA_HEADER: loa,
     }
     timeout = settings.MYCASES_TIMEOUT
     async with AsyncExchangeClient(url, hub, timeout=timeout + 1) as client:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from digigov.cases import events
 from digigov.cases.models import CaseEvent
 from digigov.core.models import Organisation
+from digigov.identity import loa as levels
 from digigov.mycases import queries, spec
 from digigov.registers.client import RegisterUnavailable, registers
 from digigov.services import catalogue
@@ -37,10 +38,22 @@ class Refused(Exception):
         self.message = message
 
 
+# Digigov's portals say at what level the person signed in; the standard has no field
+# for it, so an asker that does not say is taken to be at loa3, as Mina ärenden's portal.
+LOA_HEADER = "X-Digigov-LoA"
+
+
+def loa_of(headers: Any) -> str:
+    """The asker's level from LOA_HEADER; loa3 when it names none we know."""
+    given = str(headers.get(LOA_HEADER, ""))
+    return given if levels.level(given) else levels.LOA3
+
+
 @dataclass(frozen=True)
 class Question:
     request: spec.Request
     language: str  # sv or en
+    loa: str = levels.LOA3  # the asker's sign-in: cases of services needing more are left out
 
 
 def answer(organisation: Organisation, question: Question) -> dict[str, Any]:
@@ -58,7 +71,9 @@ def answer(organisation: Organisation, question: Question) -> dict[str, Any]:
             except Refused as refused:
                 outcomes.append(_delfraga(organisation, part, refused.status, refused.message))
                 continue
-            rows = queries.events_for(organisation, part, user=user, companies=companies)
+            rows = queries.events_for(
+                organisation, part, user=user, companies=companies, loa=question.loa
+            )
             events = [_kundhandelse(organisation, row) for row in rows if _asked_for(row, fraga)]
             page = spec.treat(events, fraga.behandling)
             answered.append(

@@ -6,6 +6,7 @@ import uuid
 
 from django.db.models import Q, QuerySet
 
+from digigov.cases import queries as case_queries
 from digigov.cases.models import ApplicantKind, Case, CaseEvent
 from digigov.core.models import Organisation
 from digigov.mycases.models import HubQuestion, Producer
@@ -54,15 +55,16 @@ def _is_uuid(text: str) -> bool:
 
 
 def events_for(
-    organisation: Organisation, part: Part, *, user: str, companies: list[str]
+    organisation: Organisation, part: Part, *, user: str, companies: list[str], loa: str
 ) -> QuerySet[CaseEvent]:
     """The events of this organisation's cases that the part names and the user may see:
-    cases the user applied in or submitted, or of a company the user may sign for."""
+    cases the user applied in or submitted, or of a company the user may sign for, of
+    services whose level the user's sign-in (`loa`) meets."""
     visible = Q(applicant_identifier=user) | Q(submitted_by=user)
     if companies:
         visible |= Q(applicant_kind=ApplicantKind.COMPANY, applicant_identifier__in=companies)
     cases = Case.objects.filter(
-        Q(organisation=organisation) & _cases_of_part(part) & visible
+        Q(organisation=organisation) & _cases_of_part(part) & visible & case_queries.within(loa)
     ).exclude(number=None)
     return (
         CaseEvent.objects.filter(organisation=organisation, case__in=cases)

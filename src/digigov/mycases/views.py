@@ -91,7 +91,9 @@ def producer_question(request: HttpRequest, slug: str) -> HttpResponse:
     question, correlation = parsed
     language = spec.language_of(request.headers.get("Accept-Language", ""))
     try:
-        document = producer.answer(organisation, producer.Question(question, language))
+        document = producer.answer(
+            organisation, producer.Question(question, language, producer.loa_of(request.headers))
+        )
     except producer.Refused as refused:
         return _problem(request, refused.status, "refused", refused.message)
     return _answer(document, 200, correlation, language)
@@ -114,7 +116,13 @@ def hub_question(request: HttpRequest) -> HttpResponse:
     language = spec.language_of(request.headers.get("Accept-Language", ""))
     asker = unquote(request.headers.get("X-Road-Client", ""))
     try:
-        answer = hub.ask(question, language=language, correlation_id=correlation, asker=asker)
+        answer = hub.ask(
+            question,
+            language=language,
+            correlation_id=correlation,
+            asker=asker,
+            loa=producer.loa_of(request.headers),
+        )
     except hub.HubUnavailable as error:
         return _problem(request, 503, "hub-unavailable", str(error))
     return _answer(answer.document, answer.status, correlation, language)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from digigov.identity import loa
 from digigov.mycases import hub, spec
 from digigov.web.views import resident_required
 
@@ -24,10 +26,18 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         anvandare=person,
     )
     language = "en" if get_language() == "en" else "sv"
+    signed_in_at = request.resident.loa  # type: ignore[attr-defined]
     context: dict[str, object] = {"unavailable": False, "failed": []}
+    if loa.level(signed_in_at) < loa.level(loa.LOA3):
+        # cases of services needing more are not listed: offer to sign in again
+        context["step_up"] = urlencode({"next": request.get_full_path(), "loa": loa.LOA3})
     try:
         answer = hub.ask(
-            question, language=language, correlation_id=str(uuid.uuid4()), asker="portal"
+            question,
+            language=language,
+            correlation_id=str(uuid.uuid4()),
+            asker="portal",
+            loa=signed_in_at,
         )
     except hub.HubUnavailable:
         context["unavailable"] = True

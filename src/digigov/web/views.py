@@ -64,12 +64,17 @@ def organisation(request: HttpRequest, slug: str) -> HttpResponse:
 def my_pages(request: HttpRequest) -> HttpResponse:
     current = request.resident  # type: ignore[attr-defined]
     number = current.personal_identity_number
+    shown = case_queries.within(current.loa)
+    drafts, cases = case_queries.drafts_of(number), case_queries.cases_of(number)
+    # what needs a higher level is not listed: sign in again to see it
+    needed = case_queries.needed(current.loa, drafts, cases)
     context = {
         "person": current.resident,
         "loa_label": loa.label(current.loa),
         "session": current,
-        "drafts": case_queries.drafts_of(number),
-        "cases": case_queries.cases_of(number)[:100],
+        "drafts": drafts.filter(shown),
+        "cases": cases.filter(shown)[:100],
+        "step_up": urlencode({"next": request.get_full_path(), "loa": needed}) if needed else "",
     }
     return render(request, "web/my_pages.html", context)
 

@@ -23,6 +23,7 @@ from digigov.exchange import actions, http, log
 from digigov.exchange.identifiers import ClientId
 from digigov.exchange.models import MessageLogEntry
 from digigov.exchange.testing import Running, free_port
+from digigov.identity.loa import LOA3
 from digigov.mycases import hub, spec
 from digigov.mycases.models import HubQuestion
 
@@ -147,7 +148,9 @@ def without(*names: str) -> None:
 
 
 def ask(question: spec.Request) -> hub.HubAnswer:
-    return hub.ask(question, language="sv", correlation_id=str(uuid.uuid4()), asker="tests")
+    return hub.ask(
+        question, language="sv", correlation_id=str(uuid.uuid4()), asker="tests", loa=LOA3
+    )
 
 
 def test_the_hub_asks_every_producer_through_the_exchange_and_merges(

@@ -102,3 +102,23 @@ def test_the_api_answers_a_low_sign_in_with_a_step_up_problem(low, bygglov_case,
         content_type="application/json",
     )
     assert started.status_code == 403 and started.json()["type"].endswith("step-up")
+
+
+def test_a_low_sign_in_is_not_listed_what_it_may_not_open_and_is_offered_a_step_up(
+    low, bygglov_case
+):
+    page = low.get(reverse("web:my-pages")).content.decode()
+    assert bygglov_case.registrar_number not in page
+    assert "kräver en e-legitimation med högre tillitsnivå" in page
+    assert "loa=http%3A%2F%2Fid.elegnamnden.se%2Floa%2F1.0%2Floa3" in page
+    mine = low.get(reverse("web:my-cases")).content.decode()
+    assert bygglov_case.registrar_number not in mine and "högre tillitsnivå" in mine
+    assert low.get("/api/applications").json() == []
+
+
+def test_at_the_level_everything_is_listed(client, bygglov_case):
+    sign_in_resident(client, ANNA, loa=LOA3)
+    page = client.get(reverse("web:my-pages")).content.decode()
+    assert bygglov_case.registrar_number in page and "högre tillitsnivå" not in page
+    assert bygglov_case.registrar_number in client.get(reverse("web:my-cases")).content.decode()
+    assert len(client.get("/api/applications").json()) == 1
