@@ -107,7 +107,8 @@ RAW_LIMIT = 10_000
 
 
 def _posted_text(value: Any) -> bool:
-    return isinstance(value, str) and len(value) <= RAW_LIMIT
+    """Text a draft may keep: not too long, and no NUL (no database's text can hold it)."""
+    return isinstance(value, str) and len(value) <= RAW_LIMIT and "\x00" not in value
 
 
 def _plain(number: float) -> str:
@@ -435,7 +436,7 @@ class Attachment(Kind):
 
     def fits(self, field: FormField, value: Any) -> bool:
         ids = value if isinstance(value, list) else [value]
-        return len(ids) <= 100 and all(isinstance(item, str) and len(item) <= 100 for item in ids)
+        return len(ids) <= 100 and all(_posted_text(item) and len(item) <= 100 for item in ids)
 
     def schema(self, field: FormField) -> dict[str, Any]:
         return {

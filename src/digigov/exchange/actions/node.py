@@ -5,6 +5,7 @@ log's archives."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,8 @@ def witness_checkpoint(
     what it was sent, not a change of ours, so no audit row of its own (the gateways'
     message logs hold the signed message)."""
     try:
+        if "\\u0000" in json.dumps(document):
+            raise ValueError("no NUL characters")
         made_at = dt.datetime.fromisoformat(str(document["made_at"]))
         heads = document["heads"]
         if made_at.tzinfo is None or not isinstance(heads, dict):

@@ -108,3 +108,17 @@ def test_the_witness_keeps_the_anchors_another_member_sent_it(
     problems = verify_log(capsys)
     assert f"entry #{anchored.sequence} was anchored" in problems
     assert "the witness SE-TEST/GOV/2021009978/register/vittne" in problems
+
+
+def test_the_witness_refuses_what_is_not_a_checkpoint(db):
+    from django.core.exceptions import ValidationError
+
+    for document in [
+        {},
+        {"made_at": "igår", "heads": {}},
+        {"made_at": "2026-12-02T06:00:00", "heads": {}},  # no time zone
+        {"made_at": "2026-12-02T06:00:00+00:00", "heads": {"audit:x": [1]}},
+        {"made_at": "2026-12-02T06:00:00+00:00", "heads": {"audit:\x00": [1, "0" * 64]}},
+    ]:
+        with pytest.raises(ValidationError):
+            actions.witness_checkpoint(client=CLIENT, document=document, message_id="m")
