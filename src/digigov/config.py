@@ -148,6 +148,17 @@ ANCHOR_WITNESS = declare(
     "`SE-DEMO/GOV/2021009978/register/vittne`; asked through this installation's first gateway, "
     "as `DIGIGOV_EXCHANGE_SUBSYSTEM`. Empty: the file only.",
 )
+ANCHOR_TSA = declare(
+    "DIGIGOV_ANCHOR_TSA",
+    "",
+    "An RFC 3161 timestamping authority's URL: each checkpoint of the logs' heads is "
+    "timestamped by it, and verification checks the timestamps. Empty: none.",
+)
+ANCHOR_TSA_CERTIFICATE = declare(
+    "DIGIGOV_ANCHOR_TSA_CERTIFICATE",
+    "",
+    "A PEM file of the TSA certificates to trust (empty: whichever signed the timestamp).",
+)
 ANCHOR_MINUTES = declare(
     "DIGIGOV_ANCHOR_MINUTES",
     "10",

@@ -258,6 +258,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ANCHOR_DIR = Path(config.get(config.ANCHOR_DIR, default=str(DATA_DIR / "anchors"))).resolve()
 ANCHOR_WITNESS = config.get(config.ANCHOR_WITNESS)
 ANCHOR_MINUTES = float(config.get(config.ANCHOR_MINUTES))
+ANCHOR_TSA = config.get(config.ANCHOR_TSA)
+ANCHOR_TSA_CERTIFICATE = config.get(config.ANCHOR_TSA_CERTIFICATE)
 
 # One cache for every process (throttles and answers must hold across them): Redis when
 # configured, else a table in the database (made by core's migrations).

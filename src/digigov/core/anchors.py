@@ -9,12 +9,17 @@ places the database does not hold (a checkpoint): an append-only file
 configured, another member over the exchange, which keeps what it is sent.
 Verification compares each chain with every checkpoint it was anchored in.
 
+Where DIGIGOV_ANCHOR_TSA names a timestamping authority, each checkpoint also
+carries its RFC 3161 timestamp (core.timestamps), so the times of the anchors are
+vouched for from outside, and a checkpoint file rebuilt later is seen.
+
 The logs are of two families, each registered by the module that owns it: the
 audit log's chains (core.audit) and the gateways' message logs (exchange.log).
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import json
@@ -25,9 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from cryptography import x509
 from django.conf import settings
 
-from digigov.core import clock
+from digigov.core import clock, timestamps
 
 logger = logging.getLogger(__name__)
 
@@ -68,22 +74,33 @@ class Checkpoint:
     made_at: dt.datetime
     heads: tuple[Head, ...]
     where: str = ""  # which store it was read from
+    timestamp: bytes | None = None  # an RFC 3161 token over `stamped()`, where a TSA is named
 
-    def document(self) -> dict[str, object]:
-        return {
+    def stamped(self) -> bytes:
+        """What a timestamp vouches for: the checkpoint's time and heads, canonical JSON."""
+        document = {
             "made_at": self.made_at.isoformat(),
             "heads": {head.log: [head.sequence, head.hash] for head in self.heads},
         }
+        return json.dumps(document, sort_keys=True, separators=(",", ":")).encode()
+
+    def document(self) -> dict[str, object]:
+        found: dict[str, object] = json.loads(self.stamped())
+        if self.timestamp is not None:
+            found["timestamp"] = base64.b64encode(self.timestamp).decode()
+        return found
 
     @classmethod
     def of(cls, document: dict[str, object], where: str) -> Checkpoint:
         heads = document.get("heads")
         if not isinstance(heads, dict):
             raise ValueError("a checkpoint has heads")
+        timestamp = document.get("timestamp")
         return cls(
             dt.datetime.fromisoformat(str(document["made_at"])),
             tuple(Head(str(log), int(pair[0]), str(pair[1])) for log, pair in heads.items()),
             where,
+            base64.b64decode(str(timestamp), validate=True) if timestamp else None,
         )
 
 
@@ -147,11 +164,19 @@ def stores() -> list[Store]:
 
 
 def checkpoint() -> tuple[Checkpoint, list[str]]:
-    """Anchor the head of every chain in every store; the checkpoint and each store that
-    failed (why). Call with no transaction open: a store may be another member."""
+    """Anchor the head of every chain in every store, timestamped by the TSA where one is
+    named; the checkpoint and each place that failed (why). Call with no transaction open:
+    a store may be another member, and the TSA is outside."""
     heads = tuple(head for family in FAMILIES.values() for head in family.heads())
     made = Checkpoint(clock.now(), heads)
     failed = []
+    if settings.ANCHOR_TSA:
+        try:
+            token = timestamps.stamp(settings.ANCHOR_TSA, made.stamped()).token
+            made = Checkpoint(made.made_at, made.heads, timestamp=token)
+        except timestamps.TimestampError as error:
+            logger.warning("the checkpoint could not be timestamped: %s", error)
+            failed.append(f"the TSA {settings.ANCHOR_TSA}: {error}")
     for store in stores():
         try:
             store.keep(made)
@@ -172,6 +197,41 @@ class AnchorProblem:
     message: str
 
 
+# How far a timestamp's time may be from the checkpoint's own.
+TIMESTAMP_SKEW = dt.timedelta(minutes=10)
+
+
+def _trusted_tsa() -> list[x509.Certificate] | None:
+    if not settings.ANCHOR_TSA_CERTIFICATE:
+        return None
+    return x509.load_pem_x509_certificates(Path(settings.ANCHOR_TSA_CERTIFICATE).read_bytes())
+
+
+def timestamp_problems(kept: list[Checkpoint]) -> list[AnchorProblem]:
+    """Each timestamp must be the TSA's over its checkpoint, at about its time; once the
+    checkpoints are timestamped, every later one must be (one rebuilt without is seen)."""
+    problems, trusted, since = [], _trusted_tsa(), None
+    for made in kept:
+        when = made.made_at.isoformat(timespec="seconds")
+        if made.timestamp is None:
+            if since is not None:
+                missing = (
+                    f"the checkpoint of {when} has no timestamp, though those from {since} have"
+                )
+                problems.append(AnchorProblem(made.where, 0, "anchors", missing))
+            continue
+        since = since or when
+        try:
+            stamped = timestamps.check(made.timestamp, made.stamped(), trusted)
+        except timestamps.TimestampError as error:
+            problems.append(AnchorProblem(made.where, 0, "anchors", f"{when}: {error}"))
+            continue
+        if abs(stamped - made.made_at) > TIMESTAMP_SKEW:
+            moved = f"the checkpoint says {when}, but the TSA says {stamped:%Y-%m-%dT%H:%M:%S}"
+            problems.append(AnchorProblem(made.where, 0, "anchors", moved))
+    return problems
+
+
 def check(family_name: str) -> list[AnchorProblem]:
     """Every chain of the family against every checkpoint it was anchored in: a cut tail
     or a deleted chain is `deleted`, an entry whose hash is not the anchored one `rebuilt`,
@@ -186,6 +246,7 @@ def check(family_name: str) -> list[AnchorProblem]:
         except Exception as error:
             problems.append(AnchorProblem(store.name, 0, "anchors", f"cannot be read: {error}"))
             continue
+        problems += timestamp_problems(kept)
         for made in kept:
             for head in made.heads:
                 if not head.log.startswith(prefix) or head.sequence == 0:

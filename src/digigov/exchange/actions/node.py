@@ -146,10 +146,18 @@ def witness_checkpoint(
                 raise ValueError(f"heads: {log!r} is not [sequence, hash]")
     except (KeyError, TypeError, ValueError) as error:
         raise ValidationError(f"not a checkpoint: {error}", code="checkpoint") from error
+    kept: dict[str, Any] = {"made_at": made_at.isoformat(), "heads": heads}
+    timestamp = document.get("timestamp")
+    if timestamp is not None:
+        if not isinstance(timestamp, str) or len(timestamp) > 16_384:
+            raise ValidationError(
+                "not a checkpoint: timestamp is a base64 token", code="checkpoint"
+            )
+        kept["timestamp"] = timestamp
     return WitnessedCheckpoint.objects.create(
         client=client[:300],
         made_at=made_at,
-        document={"made_at": made_at.isoformat(), "heads": heads},
+        document=kept,
         message_id=message_id[:100],
         received_at=clock.now(),
     )
