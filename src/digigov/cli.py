@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> None:
     command = argv[1] if len(argv) > 1 else "help"
     if command == "demo":
         os.environ.setdefault("DIGIGOV_MODE", "demo")
+    if os.environ.get("DIGIGOV_MODE") == "demo":
+        # The demo's federation, for `digigov demo` and every command run beside it.
         # E-services ask the demo's register node over the exchange, through the gateways.
         os.environ.setdefault("DIGIGOV_REGISTERS", "SE-DEMO/GOV/2021009978/register")
         # Mina ärenden: the agency's hub asks every municipality's producer over the exchange.

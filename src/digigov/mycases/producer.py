@@ -40,7 +40,8 @@ class Refused(Exception):
 
 # Digigov's portals say at what level the person signed in; the standard has no field
 # for it, so an asker that does not say is taken to be at loa3, as Mina ärenden's portal.
-LOA_HEADER = "X-Digigov-LoA"
+# (Not an X-Digigov- header: those are the gateways' own and stop at them.)
+LOA_HEADER = "Digigov-LoA"
 
 
 def loa_of(headers: Any) -> str:

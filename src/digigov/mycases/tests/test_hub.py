@@ -23,7 +23,7 @@ from digigov.exchange import actions, http, log
 from digigov.exchange.identifiers import ClientId
 from digigov.exchange.models import MessageLogEntry
 from digigov.exchange.testing import Running, free_port
-from digigov.identity.loa import LOA3
+from digigov.identity.loa import LOA2, LOA3
 from digigov.mycases import hub, spec
 from digigov.mycases.models import HubQuestion
 
@@ -179,6 +179,21 @@ def test_the_hub_asks_every_producer_through_the_exchange_and_merges(
     checked, problems = log.verify()
     assert checked > 0
     assert problems == []
+
+
+def test_each_producer_leaves_out_what_the_persons_sign_in_may_not_see(
+    federation, cases_at_two_municipalities
+):
+    """The portal's level reaches every producer through both gateways (Digigov-LoA)."""
+    without("junk", "hang")
+    low = hub.ask(
+        _question(), language="sv", correlation_id=str(uuid.uuid4()), asker="tests", loa=LOA2
+    )
+    assert low.status == 200, low.outcomes
+    [group] = low.document["kundhandelser"]
+    assert group["totaltAntalKundhandelser"] == 0
+    [group] = ask(_question()).document["kundhandelser"]
+    assert group["totaltAntalKundhandelser"] == 7
 
 
 def test_paging_is_over_the_merged_answer(federation, cases_at_two_municipalities):

@@ -320,7 +320,7 @@ def test_staff_are_not_named_in_the_events(client, gateway, annas_cases, case_wo
 
 
 def test_cases_of_services_above_the_askers_level_are_left_out(client, gateway, annas_cases):
-    """A Digigov portal says at what level the person signed in (X-Digigov-LoA); Bygglov
+    """A Digigov portal says at what level the person signed in (Digigov-LoA); Bygglov
     needs loa3, so a loa2 sign-in is told of none of its events. Without the header the
     asker is taken to be at loa3, as Mina ärenden's own portal is."""
 
@@ -329,5 +329,5 @@ def test_cases_of_services_above_the_askers_level_are_left_out(client, gateway, 
         return group["totaltAntalKundhandelser"]
 
     assert events() > 0
-    assert events(HTTP_X_DIGIGOV_LOA="http://id.elegnamnden.se/loa/1.0/loa3") == events()
-    assert events(HTTP_X_DIGIGOV_LOA="http://id.elegnamnden.se/loa/1.0/loa2") == 0
+    assert events(HTTP_DIGIGOV_LOA="http://id.elegnamnden.se/loa/1.0/loa3") == events()
+    assert events(HTTP_DIGIGOV_LOA="http://id.elegnamnden.se/loa/1.0/loa2") == 0
