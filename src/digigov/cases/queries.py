@@ -1,8 +1,10 @@
 """Reads of applications and cases, always for the person asking.
 
 A person sees the applications and cases they submit or that are made for
-them, each opened only at its service's level of assurance (`assured`); staff see the cases of the organisations they work in; anyone else gets
-None, which the pages and the API turn into 404.
+them, each listed (`within`) and opened (`assured`) only at its service's
+level of assurance; staff and organisations' keys read the cases a
+`CaseReader` may (`readable`); anyone else gets None, which the pages and the
+API turn into 404.
 """
 
 from __future__ import annotations
@@ -40,11 +42,11 @@ def _parse(public_id: str | uuid.UUID) -> uuid.UUID | None:
         return None
 
 
-def within(loa: str, via: str = "") -> Q:
-    """What a sign-in at `loa` may see listed: applications or cases (or, `via` a relation,
-    what belongs to one) of services whose level it meets. The rest is not listed until
-    the person signs in again at that level (`assured` is the same rule for one object)."""
-    return Q(**{f"{via}service_version__spec__loa__in": levels.met_by(loa)})
+def within(loa: str) -> Q:
+    """What a sign-in at `loa` may see listed: applications or cases of services whose level
+    it meets. The rest is not listed until the person signs in again at that level
+    (`assured` is the same rule for one object)."""
+    return Q(service_version__spec__loa__in=levels.met_by(loa))
 
 
 def needed(loa: str, *listed: QuerySet[Any]) -> str | None:

@@ -50,9 +50,9 @@ class Command(BaseCommand):
             await asyncio.sleep(REFRESH_SECONDS)
 
     async def _anchor(self, gateway: Gateway) -> None:
-        """Anchor every log's head outside the database at intervals (core.anchors)."""
+        """Anchor every log's head outside the database at start and at intervals
+        (core.anchors)."""
         while True:
-            await asyncio.sleep(settings.ANCHOR_MINUTES * 60)
             try:
                 # a thread of its own: the witness is asked through this very gateway,
                 # whose database thread logs the message
@@ -61,6 +61,7 @@ class Command(BaseCommand):
                     self.stderr.write(f"not anchored in {failure}")
             except Exception as error:  # keep serving; the next round tries again
                 self.stderr.write(f"could not anchor the logs: {error}")
+            await asyncio.sleep(settings.ANCHOR_MINUTES * 60)
 
     async def _run(self, gateways: list[Gateway]) -> None:
         for gateway in gateways:
