@@ -11,7 +11,9 @@ decides the rest:
   protects them from others. Documents others gave or the organisation
   registered are credited to their counterpart and masked when secret (the
   party's insight into those, FL 10 §, goes through a case worker);
-- staff with access to the case see everything.
+- staff with access to the case see everything; an organisation's system whose
+  key is not cleared for secret cases sees what staff would, its secret
+  documents masked as the public sees them.
 
 The diary page, the diary API, the applicant's case page and its downloads all
 ask `shown`; the actions ask `ground_for` when they register a document.
@@ -56,7 +58,8 @@ TO_PARTY = frozenset(
 class Reader(StrEnum):
     PUBLIC = "public"  # anyone: the diary, open data
     PARTY = "party"  # the applicant or who applied for them, on their own case
-    STAFF = "staff"  # staff, or a key, with access to the case
+    STAFF = "staff"  # staff, or a key cleared for secrets, with access to the case
+    UNCLEARED = "uncleared"  # a key with access to the case but not cleared for secrets
 
 
 def ground_for(case: Case, given: str | None) -> str:
@@ -132,6 +135,10 @@ def shown(document: Document, reader: Reader) -> Shown:
             True,
             document.text,
         )
+    if reader == Reader.UNCLEARED:
+        if document.secret:
+            return Shown(document, None, None, False, False, "")
+        return shown(document, Reader.STAFF)
     own = reader == Reader.PARTY and document.kind in FROM_PARTY | TO_PARTY
     if own:
         text = "" if document.kind == Document.Kind.DECISION else document.text

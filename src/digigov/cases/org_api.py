@@ -88,23 +88,26 @@ class DocumentOut(Schema):
     kind: str
     direction: Literal["in", "out"]
     registered_at: dt.datetime
-    counterpart: str
-    title: str
+    counterpart: str | None
+    title: str | None
     secrecy_ground: str
     text: str
 
     @staticmethod
-    def of(document: Document, case: Case) -> DocumentOut:
+    def of(document: Document, case: Case, reader: queries.CaseReader) -> DocumentOut:
+        """As registered (the title in Swedish); a secret one masked for a key not cleared
+        for secrets (cases.disclosure)."""
+        view = disclosure.shown(document, Reader.STAFF if reader.secret else Reader.UNCLEARED)
         return DocumentOut(
             number=f"{case.registrar_number}-{document.sequence}",
             sequence=document.sequence,
             kind=document.kind,
             direction=document.direction,  # type: ignore[arg-type]
             registered_at=document.registered_at,
-            counterpart=document.counterpart,
-            title=document.title,
+            counterpart=None if view.masked else document.counterpart,
+            title=None if view.masked else document.title,
             secrecy_ground=document.secrecy_ground,
-            text=document.text,
+            text=view.text,
         )
 
 
@@ -208,7 +211,7 @@ def _case(credential: ApiCredential, case_id: uuid.UUID) -> Case:
     return found
 
 
-def _detail(case: Case, acting: actions.Staff) -> CaseDetail:
+def _detail(case: Case, acting: actions.Staff, reader: queries.CaseReader) -> CaseDetail:
     timing = actions.clock_of(case)
     summary = CaseSummary.of(case)
     return CaseDetail(
@@ -225,7 +228,7 @@ def _detail(case: Case, acting: actions.Staff) -> CaseDetail:
             six_months=timing.six_months,
         ),
         answers=case.application.answers,
-        documents=[DocumentOut.of(d, case) for d in queries.documents_of(case)],
+        documents=[DocumentOut.of(d, case, reader) for d in queries.documents_of(case)],
         events=[EventOut.of(e) for e in queries.events_of(case)],
         transitions=[t.id for t in actions.allowed_transitions(case, acting.roles)],
     )
@@ -288,7 +291,7 @@ def get_case(request: HttpRequest, case_id: uuid.UUID) -> CaseDetail:
     case = _case(credential, case_id)
     acting = _acting(credential)
     actions.record_access(staff=acting, case=case, purpose=ACCESS_PURPOSE)
-    return _detail(case, acting)
+    return _detail(case, acting, queries.reader_for_key(credential))
 
 
 @router.post(
@@ -313,7 +316,7 @@ def add_document(request: HttpRequest, case_id: uuid.UUID, body: DocumentIn) -> 
         )
     except ValidationError as error:
         raise _invalid(error) from error
-    return Status(201, DocumentOut.of(document, case))
+    return Status(201, DocumentOut.of(document, case, queries.reader_for_key(credential)))
 
 
 @router.post(
@@ -342,7 +345,9 @@ def move_case(request: HttpRequest, case_id: uuid.UUID, body: TransitionIn) -> C
         raise _invalid(error) from error
     except actions.Refused as refused:
         raise _conflict(refused) from refused
-    return _detail(_case(credential, case_id), _acting(credential))
+    return _detail(
+        _case(credential, case_id), _acting(credential), queries.reader_for_key(credential)
+    )
 
 
 # -- the public diary ---------------------------------------------------------------------

@@ -114,8 +114,13 @@ def household(number: str, asker: Asker) -> dict[str, Any]:
     record = queries.person(parsed)
     if record is None:
         raise NotFound("no such person")
-    # A protected person's household would tell where they live.
-    members = [] if record.protected_identity else queries.household_of(record)
+    # A protected person's household would tell where they live; and a protected person
+    # is never named as anyone's household member (the others' address is theirs too).
+    members = (
+        []
+        if record.protected_identity
+        else [m for m in queries.household_of(record) if not m.protected_identity]
+    )
     _asked(asker, "population", [parsed, *(m.personal_identity_number for m in members)])
     return {"medlemmar": [_person_json(m) for m in members]}
 

@@ -106,9 +106,20 @@ def _text(value: Any, default_limit: int, field: FormField) -> str:
 RAW_LIMIT = 10_000
 
 
+def storable(text: str) -> bool:
+    """Can every database keep this text: no NUL, no lone surrogate (not UTF-8)?"""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _posted_text(value: Any) -> bool:
-    """Text a draft may keep: not too long, and no NUL (no database's text can hold it)."""
-    return isinstance(value, str) and len(value) <= RAW_LIMIT and "\x00" not in value
+    """Text a draft may keep: not too long, and storable."""
+    return isinstance(value, str) and len(value) <= RAW_LIMIT and storable(value)
 
 
 def _plain(number: float) -> str:

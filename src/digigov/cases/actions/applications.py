@@ -401,8 +401,21 @@ def _new_reference() -> str:
 def submit_application(*, actor: Actor, application_id: int, actor_loa: str) -> Case:
     """Submit once: a second submission (a double click) returns the same case.
 
-    Takes the id, not a loaded application: the row is read once, locked.
+    Takes the id, not a loaded application: the row is read once, locked. A company
+    applicant's signatory is checked against the company register first, with no
+    transaction open (the register may be another node: core.outbound).
     """
+    found = Application.objects.select_related("service_version", "organisation").get(
+        pk=application_id
+    )
+    if found.applicant_kind == ApplicantKind.COMPANY and found.status == Application.Status.DRAFT:
+        _applicant_name(
+            _spec(found),
+            actor,
+            found.applicant_kind,
+            found.applicant_identifier,
+            found.organisation,
+        )
     for _attempt in range(3):
         try:
             return _submit(actor, application_id, actor_loa)
@@ -421,10 +434,6 @@ def _submit(actor: Actor, application_id: int, actor_loa: str) -> Case:
         return Case.objects.select_related("application").get(application=locked)
     spec = _spec(locked)
     levels.require(actor_loa, spec.loa)
-    if locked.applicant_kind == ApplicantKind.COMPANY:
-        _applicant_name(
-            spec, actor, locked.applicant_kind, locked.applicant_identifier, locked.organisation
-        )
     checked = answer_rules.clean(spec, locked.answers, complete=True)
     if not checked.ok:
         raise ValidationError({key: [message] for key, message in checked.errors.items()})

@@ -110,3 +110,20 @@ def test_the_party_of_a_secret_case_sees_their_own_documents_in_full(
     sign_in_resident(resident, FATIMA)
     page = resident.get(reverse("web:my-case", args=[case.public_id])).content.decode()
     assert "Ansökan om ekonomiskt bistånd" in page
+
+
+def test_a_key_not_cleared_for_secrets_sees_a_secret_document_masked(
+    client, organisation, bygglov_case
+):
+    writer = key_for(organisation)
+    add_document(
+        client, writer, bygglov_case, title="Uppgifter om Bo Grannes hälsa", counterpart="Bo Granne",
+        secrecy_ground="OSL 25 kap. 1 §", text="Känsliga uppgifter",
+    )  # fmt: skip
+    for cleared, shown in ((False, None), (True, "Uppgifter om Bo Grannes hälsa")):
+        auth = key_for(organisation, scopes=["cases:read"], secret_cases=cleared)
+        detail = client.get(f"/api/cases/{bygglov_case.public_id}", **auth).json()
+        [secret] = [d for d in detail["documents"] if d["secrecy_ground"]]
+        assert secret["title"] == shown
+        assert (secret["text"] == "Känsliga uppgifter") is cleared
+        assert (secret["counterpart"] is None) is not cleared

@@ -3,6 +3,7 @@ the draft's transaction opens, so the gateways (which log to the same database) 
 never kept waiting, and prefill arrives."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from digigov.cases import actions
 from digigov.conftest import register_node
@@ -72,3 +73,17 @@ def test_a_register_refused_is_noted_and_the_others_still_fill_in(live_server, s
     assert bygglov.prefilled["unavailable"] == ["property"]
     assert bistand.prefilled["unavailable"] == []
     assert bistand.answers["adress"]["city"] == "Provstad"
+
+
+def test_a_company_application_is_checked_against_the_register_outside_the_transaction(
+    node, services
+):
+    """Submitting asks the company register (over the exchange) whether the person may sign
+    for the company, before the submission's transaction opens: no call in a transaction.
+    (Its answers are incomplete, so the submission is then refused for them.)"""
+    krogen = start(services["SERVERINGSTILLSTAND"], ERIK, kind="company", applicant="5566778899")
+    with pytest.raises(ValidationError) as refused:
+        actions.submit_application(
+            actor=ERIK, application_id=krogen.pk, actor_loa="http://id.elegnamnden.se/loa/1.0/loa3"
+        )
+    assert hasattr(refused.value, "error_dict")  # the answers, not the register call

@@ -119,6 +119,7 @@ def test_the_witness_refuses_what_is_not_a_checkpoint(db):
         {"made_at": "2026-12-02T06:00:00", "heads": {}},  # no time zone
         {"made_at": "2026-12-02T06:00:00+00:00", "heads": {"audit:x": [1]}},
         {"made_at": "2026-12-02T06:00:00+00:00", "heads": {"audit:\x00": [1, "0" * 64]}},
+        {"made_at": "2026-12-02T06:00:00+00:00", "heads": {"audit:\ud800": [1, "0" * 64]}},
     ]:
         with pytest.raises(ValidationError):
             actions.witness_checkpoint(client=CLIENT, document=document, message_id="m")

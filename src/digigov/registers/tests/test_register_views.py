@@ -148,3 +148,12 @@ def test_the_local_registers_answer_as_the_node_does_and_record_the_access(gatew
         "population",
         "company",
     }
+
+
+def test_a_protected_person_is_never_named_in_anothers_household(gateway):
+    from digigov.registers.models import PopulationRecord
+
+    PopulationRecord.objects.filter(personal_identity_number=LEILA).update(household="shared")
+    PopulationRecord.objects.filter(personal_identity_number=ANNA).update(household="shared")
+    members = gateway.get(f"/register/api/folkbokforing/personer/{ANNA}/hushall").json()
+    assert LEILA not in {m["personnummer"] for m in members["medlemmar"]}
