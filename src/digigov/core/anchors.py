@@ -211,6 +211,12 @@ def timestamp_problems(kept: list[Checkpoint]) -> list[AnchorProblem]:
     """Each timestamp must be the TSA's over its checkpoint, at about its time; once the
     checkpoints are timestamped, every later one must be (one rebuilt without is seen)."""
     problems, trusted, since = [], _trusted_tsa(), None
+    if settings.ANCHOR_TSA and kept and all(made.timestamp is None for made in kept):
+        problems.append(
+            AnchorProblem(
+                kept[-1].where, 0, "anchors", "no checkpoint is timestamped, though a TSA is named"
+            )
+        )
     for made in kept:
         when = made.made_at.isoformat(timespec="seconds")
         if made.timestamp is None:

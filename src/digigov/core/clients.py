@@ -16,7 +16,8 @@ from django.http import HttpRequest
 
 def _valid(text: str) -> str | None:
     try:
-        return str(ipaddress.ip_address(text.strip()))
+        # without an IPv6 zone ("fe80::1%eth0"): a client could write any
+        return str(ipaddress.ip_address(text.strip().split("%", 1)[0]))
     except ValueError:
         return None
 
@@ -31,3 +32,14 @@ def address(request: HttpRequest) -> str:
     if len(forwarded) < count:
         return direct  # not through all our proxies: the one who connected is who we know
     return _valid(forwarded[-count]) or direct
+
+
+def throttle_key(address: str) -> str:
+    """The address as throttles count it: an IPv6 client holds a whole /64, so it is one."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:45]
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

@@ -26,8 +26,13 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 
 from digigov.core import anchors
-from digigov.exchange import messages
-from digigov.exchange.models import KnownSigningCertificate, LogArchive, MessageLogEntry
+from digigov.exchange import ca, messages
+from digigov.exchange.models import (
+    GatewayKey,
+    KnownSigningCertificate,
+    LogArchive,
+    MessageLogEntry,
+)
 
 GENESIS = "0" * 64
 BATCH = 256
@@ -211,12 +216,20 @@ class LogProblem:
 
 
 def _signing_keys() -> dict[tuple[str, str], ec.EllipticCurvePublicKey]:
-    """Every member signing key this installation has seen in a configuration."""
+    """Every member signing certificate this installation has seen in a configuration, and
+    its own gateways' (their certificates as installed), by fingerprint recomputed here."""
+    certificates = [
+        (known.member_id, known.certificate_pem) for known in KnownSigningCertificate.objects.all()
+    ] + [
+        (own.member_id, own.certificate_pem)
+        for own in GatewayKey.objects.filter(purpose="sign").exclude(certificate_pem="")
+    ]
     keys = {}
-    for known in KnownSigningCertificate.objects.all():
-        public = x509.load_pem_x509_certificate(known.certificate_pem.encode()).public_key()
+    for member_id, pem in certificates:
+        certificate = x509.load_pem_x509_certificate(pem.encode())
+        public = certificate.public_key()
         if isinstance(public, ec.EllipticCurvePublicKey):
-            keys[(known.member_id, known.fingerprint)] = public
+            keys[(member_id, ca.fingerprint(certificate))] = public
     return keys
 
 
@@ -275,6 +288,10 @@ def verify(gateway: str | None = None) -> tuple[int, list[LogProblem]]:
                         name, archive_row.first_sequence, "the archives do not follow each other"
                     )
                 )
+            problems += [
+                LogProblem(name, archive_row.first_sequence, why)
+                for why in _archive_problems(archive_row, keys)
+            ]
             head, expected = archive_row.last_hash, archive_row.last_sequence + 1
         for entry in MessageLogEntry.objects.filter(gateway=name).order_by("sequence").iterator():
             checked += 1
@@ -298,6 +315,33 @@ def verify(gateway: str | None = None) -> tuple[int, list[LogProblem]]:
         if gateway is None or name == gateway:
             problems.append(LogProblem(name, found.sequence, found.message))
     return checked, problems
+
+
+def _archive_problems(
+    row: LogArchive, keys: dict[tuple[str, str], ec.EllipticCurvePublicKey]
+) -> list[str]:
+    """An archive stands in for the entries it took out of the database only if its member
+    signed it as recorded and its file is there, whole: a row made up to cover entries
+    deleted (with the right last hash) has neither."""
+    member = "/".join(row.gateway.split("/")[:3])
+    try:
+        _signer, summary = messages.verify_with(row.signature, keys, member_id=member)
+    except messages.MessageError as error:
+        return [f"the archive's signature does not verify: {error}"]
+    recorded = {
+        "gateway": row.gateway,
+        "first_sequence": row.first_sequence,
+        "last_sequence": row.last_sequence,
+        "first_previous_hash": row.first_previous_hash,
+        "last_hash": row.last_hash,
+        "sha256": row.sha256,
+    }
+    if any(summary.get(name) != value for name, value in recorded.items()):
+        return ["the archive is not the one its member signed"]
+    path = Path(row.file_name)
+    if not path.exists():
+        return [f"the archive file {path} is missing: keep it where it was written"]
+    return verify_archive(path)
 
 
 class GatewayLogs:

@@ -46,14 +46,30 @@ class ExchangeWitness:
         return [anchors.Checkpoint.of(kept, self.name) for kept in found.get("checkpoints", [])]
 
 
-def configured_store() -> ExchangeWitness | None:
+class Unreachable:
+    """A witness that is named but cannot be asked: keeping and reading both fail, so the
+    checkpoint and verification say so (it never quietly drops out)."""
+
+    def __init__(self, name: str, why: str) -> None:
+        self.name, self.why = name, why
+
+    def keep(self, checkpoint: anchors.Checkpoint) -> None:
+        raise RuntimeError(self.why)
+
+    def checkpoints(self) -> list[anchors.Checkpoint]:
+        raise RuntimeError(self.why)
+
+
+def configured_store() -> ExchangeWitness | Unreachable | None:
     """The witness DIGIGOV_ANCHOR_WITNESS names, asked from this installation's first
-    gateway as DIGIGOV_EXCHANGE_SUBSYSTEM; None when none is named (or no gateway runs)."""
+    gateway as DIGIGOV_EXCHANGE_SUBSYSTEM; None when none is named."""
     if not settings.ANCHOR_WITNESS:
         return None
     local = LocalGateway.objects.order_by("pk").first()
     if local is None:
-        return None
+        return Unreachable(
+            f"the witness {settings.ANCHOR_WITNESS}", "no gateway here to ask it through"
+        )
     client = ExchangeClient(
         f"http://{local.host}:{local.client_port}",
         ClientId.parse(f"{local.member_id}/{settings.EXCHANGE_SUBSYSTEM}"),

@@ -58,18 +58,20 @@ def staff_sign_in_throttled(username: str, client_address: str, limit: int) -> b
     """May this account not try to sign in from this address now?
 
     Failures count per account and address together: `limit` of them in the window stop
-    that pair only, so no one elsewhere can lock a staff member out. An address that
-    fails `limit` x ADDRESS_FACTOR times in the window, whatever the account names (a
-    guess across accounts), is stopped for every account except those that signed in from
-    it lately: an office behind one address keeps working.
+    that pair only, so no one elsewhere can lock a staff member out. Guessing on a larger
+    scale is stopped too, except for an address the account signed in from lately (an
+    office keeps working): an address failing `limit` x ADDRESS_FACTOR times whatever the
+    account names, and an account failing that often from everywhere together.
     """
     now = clock.now()
-    recent = FailedStaffSignIn.objects.filter(
-        attempted_at__gte=now - THROTTLE_WINDOW, client_address=client_address
-    )
-    if recent.filter(username=username).count() >= limit:
+    recent = FailedStaffSignIn.objects.filter(attempted_at__gte=now - THROTTLE_WINDOW)
+    if recent.filter(username=username, client_address=client_address).count() >= limit:
         return True
-    if recent.count() < limit * ADDRESS_FACTOR:
+    broad = limit * ADDRESS_FACTOR
+    if (
+        recent.filter(client_address=client_address).count() < broad
+        and recent.filter(username=username).count() < broad
+    ):
         return False
     return not StaffSignInAddress.objects.filter(
         username=username,

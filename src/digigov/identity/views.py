@@ -206,7 +206,7 @@ def staff_sign_in(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        address = clients.address(request)
+        address = clients.throttle_key(clients.address(request))
         if queries.staff_sign_in_throttled(username, address, settings.STAFF_LOGIN_ATTEMPTS):
             form.add_error(
                 None,

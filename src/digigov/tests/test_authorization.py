@@ -1,8 +1,9 @@
 """The authorization matrix: every page and endpoint, called by every kind of caller with the
 other party's ids. A URL (or API operation, or admin model) without a row fails the suite.
 
-The callers: nobody; two residents and a guardian (Fatima Hassan, her son's guardian, who
-may act for him only once mandates exist, so nothing of Anna's); staff of two
+The callers: nobody; two residents, Anna again signed in at too low a level, and a
+guardian (Fatima Hassan, her son's guardian, who may act for him only once mandates
+exist, so nothing of Anna's); staff of two
 organisations in each role; a superuser; and API keys of each scope. The data: Anna
 Andersson's case at Exempelby, its application and a file, and a draft of hers.
 
@@ -33,7 +34,10 @@ from digigov.identity.actions import create_api_credential, save_staff_account
 pytestmark = pytest.mark.django_db
 
 ERIK = "198511224571"
-RESIDENTS = {"anna", "erik", "fatima"}
+# anna_low: Anna signed in at loa2; the demo's services need loa3, so she may open and
+# start nothing and is listed nothing of theirs, until she signs in again
+RESIDENTS = {"anna", "erik", "fatima", "anna_low"}
+AT_LOA3 = RESIDENTS - {"anna_low"}
 EX_HANDLING = {"ex_handlaggare", "ex_registrator"}
 STAFF = {
     f"{org}_{role}"
@@ -98,7 +102,7 @@ PAGES: dict[str, list[Row]] = {
     "e-tjanster/": [row("GET", "/e-tjanster/", EVERYONE)],
     "e-tjanster/<slug:slug>/<str:code>/": [row("GET", "/e-tjanster/exempelby/BYGGLOV/", EVERYONE)],
     "e-tjanster/<slug:slug>/<str:code>/starta/": [
-        row("POST", "/e-tjanster/exempelby/BYGGLOV/starta/", RESIDENTS)
+        row("POST", "/e-tjanster/exempelby/BYGGLOV/starta/", AT_LOA3)
     ],
     "mina-sidor/": [row("GET", "/mina-sidor/", RESIDENTS, sees={"anna"})],
     "mina-sidor/mina-uppgifter/": [row("GET", "/mina-sidor/mina-uppgifter/", RESIDENTS)],
@@ -257,7 +261,7 @@ OPERATIONS: dict[str, Row] = {
     "createApplication": row(
         "POST",
         "/api/applications",
-        RESIDENTS,
+        AT_LOA3,
         body={"organisation": "exempelby", "service": "BYGGLOV"},
         json=True,
     ),
@@ -362,6 +366,9 @@ def callers(world, organisation, other_organisation) -> dict[str, tuple[Client, 
         client = Client()
         sign_in_resident(client, number)
         found[name] = (client, {})
+    low = Client()
+    sign_in_resident(low, ANNA, loa="http://id.elegnamnden.se/loa/1.0/loa2")
+    found["anna_low"] = (low, {})
     for short, org in (("ex", organisation), ("prov", other_organisation)):
         for role in ("handlaggare", "registrator", "administrator"):
             client = Client()

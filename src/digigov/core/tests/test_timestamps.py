@@ -99,3 +99,14 @@ def test_a_token_changed_by_one_bit_does_not_verify(authority):
     token[-3] ^= 1
     with pytest.raises(timestamps.TimestampError):
         timestamps.check(bytes(token), data)
+
+
+def test_a_file_rebuilt_with_no_timestamps_at_all_is_seen_while_a_tsa_is_named(
+    authority, organisation
+):
+    write_entries(organisation)
+    anchors.checkpoint()
+    path = anchors.stores()[0].path
+    rewrite(path, [{k: v for k, v in line.items() if k != "timestamp"} for line in lines(path)])
+    messages = [problem.message for problem in audit.verify().problems]
+    assert "no checkpoint is timestamped, though a TSA is named" in messages

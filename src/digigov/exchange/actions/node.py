@@ -133,10 +133,10 @@ def witness_checkpoint(
     what it was sent, not a change of ours, so no audit row of its own (the gateways'
     message logs hold the signed message)."""
     try:
-        text = json.dumps(document, ensure_ascii=False)
-        if "\x00" in text:
+        if "\\u0000" in json.dumps(document):  # JSON writes NUL so, even unescaped
             raise ValueError("no NUL characters")
-        text.encode("utf-8")  # no lone surrogates: UnicodeEncodeError is a ValueError
+        # no lone surrogates (UnicodeEncodeError is a ValueError)
+        json.dumps(document, ensure_ascii=False).encode("utf-8")
         made_at = dt.datetime.fromisoformat(str(document["made_at"]))
         heads = document["heads"]
         if made_at.tzinfo is None or not isinstance(heads, dict):

@@ -123,3 +123,33 @@ def test_the_witness_refuses_what_is_not_a_checkpoint(db):
     ]:
         with pytest.raises(ValidationError):
             actions.witness_checkpoint(client=CLIENT, document=document, message_id="m")
+
+
+def test_an_archive_row_made_up_to_cover_deleted_entries_is_found(chain, capsys):
+    """Entries deleted and a LogArchive row put in their place with the right hashes: the
+    member never signed such an archive, and there is no file."""
+    from digigov.exchange.models import LogArchive
+
+    anchors.checkpoint()
+    entries = list(MessageLogEntry.objects.filter(gateway=GATEWAY).order_by("sequence"))
+    LogArchive.objects.create(
+        gateway=GATEWAY,
+        first_sequence=1,
+        last_sequence=4,
+        first_previous_hash=entries[0].previous_hash,
+        last_hash=entries[3].entry_hash,
+        entries=4,
+        sha256="0" * 64,
+        signature="x",
+        file_name="/nonexistent/archive.jsonl",
+        created_at=entries[3].logged_at,
+    )
+    MessageLogEntry.objects.filter(gateway=GATEWAY, sequence__lte=4).delete()
+    assert f"{GATEWAY} #1: the archive's signature does not verify" in verify_log(capsys)
+
+
+def test_a_named_witness_that_cannot_be_asked_is_a_problem_not_silence(chain, settings, capsys):
+    settings.ANCHOR_WITNESS = "SE-TEST/GOV/2021009978/register/vittne"  # and no gateway here
+    made, failed = anchors.checkpoint()
+    assert len(failed) == 1 and "no gateway here" in failed[0]
+    assert "no gateway here to ask it through" in verify_log(capsys)

@@ -117,3 +117,25 @@ def test_changing_roles_audits_each_grant_and_revocation(case_worker, organisati
         ("staff.role_granted", {"username": "hanna", "role": "registrator"}),
     ]
     assert [m.role for m in StaffMembership.objects.filter(user=case_worker)] == ["registrator"]
+
+
+@override_settings(STAFF_LOGIN_ATTEMPTS=2)
+def test_guessing_at_one_account_from_many_addresses_is_stopped_but_not_for_its_office(
+    client, case_worker
+):
+    """Each address is new (an IPv6 attacker has a whole /64, counted as one, so many /64s
+    here); the account's own known address still works."""
+    assert sign_in(client, REMOTE_ADDR="198.51.100.7").status_code == 302
+    client.post(reverse("identity:staff-logout"))
+    for n in range(2 * ADDRESS_FACTOR):
+        sign_in(client, password="wrong", REMOTE_ADDR=f"2001:db8:{n}::1")
+    assert sign_in(client, REMOTE_ADDR="2001:db8:ffff::1").status_code == 429
+    assert sign_in(client, REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+@override_settings(STAFF_LOGIN_ATTEMPTS=2)
+def test_an_ipv6_client_is_counted_by_its_64(client, case_worker):
+    for n in range(2):
+        sign_in(client, password="wrong", REMOTE_ADDR=f"2001:db8:1:2::{n + 1}")
+    assert sign_in(client, REMOTE_ADDR="2001:db8:1:2::99").status_code == 429
+    assert FailedStaffSignIn.objects.filter(client_address="2001:db8:1:2::/64").count() == 2
