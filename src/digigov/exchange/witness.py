@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from digigov.core import anchors
+from digigov.core import anchors, problems
 from digigov.exchange import actions, queries
 from digigov.exchange.client import ExchangeClient
 from digigov.exchange.identifiers import ClientId, ServiceId
@@ -77,29 +77,23 @@ def configured_store() -> ExchangeWitness | Unreachable | None:
     return ExchangeWitness(client, ServiceId.parse(settings.ANCHOR_WITNESS))
 
 
-def _problem(status: int, detail: str) -> JsonResponse:
-    return JsonResponse(
-        {"type": "about:blank", "status": status, "detail": detail},
-        status=status,
-        content_type="application/problem+json",
-    )
-
-
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def checkpoints(request: HttpRequest) -> HttpResponse:
     """POST keeps a member's checkpoint; GET gives the asking member its own, oldest first.
     Only through this installation's gateway, as the service `vittne`."""
     if queries.gateway_service(request.headers, SERVICE) is None:
-        return _problem(403, "the witness answers only through the exchange's gateway")
+        detail = "the witness answers only through the exchange's gateway"
+        return problems.response(request, 403, "gateway-only", detail)
     client = request.headers.get("X-Road-Client", "")
     if not client:
-        return _problem(400, "X-Road-Client names who asks")
+        return problems.response(request, 400, "no-client", "X-Road-Client names who asks")
     if request.method == "GET":
         kept = WitnessedCheckpoint.objects.filter(client=client).order_by("made_at", "pk")
         return JsonResponse({"checkpoints": [row.document for row in kept]})
     if len(request.body) > MAX_DOCUMENT:
-        return _problem(413, f"a checkpoint is at most {MAX_DOCUMENT} bytes")
+        detail = f"a checkpoint is at most {MAX_DOCUMENT} bytes"
+        return problems.response(request, 413, "too-large", detail)
     try:
         document: Any = json.loads(request.body)
         if not isinstance(document, dict):
@@ -108,5 +102,5 @@ def checkpoints(request: HttpRequest) -> HttpResponse:
             client=client, document=document, message_id=request.headers.get("X-Road-Id", "")
         )
     except (ValueError, ValidationError) as error:
-        return _problem(400, f"not a checkpoint: {error}")
+        return problems.response(request, 400, "not-a-checkpoint", f"not a checkpoint: {error}")
     return JsonResponse({"kept": row.pk, "made_at": row.made_at.isoformat()}, status=201)

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 
+from digigov.core import problems
 from digigov.exchange import queries as exchange_queries
 from digigov.registers import answers
 from digigov.registers.answers import (
@@ -32,14 +33,6 @@ from digigov.registers.answers import (
 View = Callable[..., HttpResponse]
 
 
-def _problem(status: int, message: str) -> JsonResponse:
-    return JsonResponse(
-        {"type": "about:blank", "status": status, "detail": message},
-        status=status,
-        content_type="application/problem+json",
-    )
-
-
 def service(code: str) -> Callable[[Callable[..., dict[str, Any]]], View]:
     """A view of the service `code`: refused unless our gateway called it for that service;
     given the question's asker; its BadQuestion and NotFound answered as problems."""
@@ -49,15 +42,16 @@ def service(code: str) -> Callable[[Callable[..., dict[str, Any]]], View]:
         @wraps(answer)
         def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if exchange_queries.gateway_service(request.headers, code) is None:
-                return _problem(403, f"{code} answers only through the exchange's gateway")
+                detail = f"{code} answers only through the exchange's gateway"
+                return problems.response(request, 403, "gateway-only", detail)
             try:
                 return JsonResponse(answer(request, _asker(request), *args, **kwargs))
             except BadQuestion as error:
-                return _problem(400, str(error))
+                return problems.response(request, 400, "bad-question", str(error))
             except Refused as error:
-                return _problem(403, str(error))
+                return problems.response(request, 403, "refused", str(error))
             except NotFound as error:
-                return _problem(404, str(error))
+                return problems.response(request, 404, "not-found", str(error))
 
         return view
 

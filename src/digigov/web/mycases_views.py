@@ -28,7 +28,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     language = "en" if get_language() == "en" else "sv"
     signed_in_at = request.resident.loa  # type: ignore[attr-defined]
     context: dict[str, object] = {"unavailable": False, "failed": []}
-    if loa.level(signed_in_at) < loa.level(loa.LOA3):
+    if not loa.satisfies(signed_in_at, loa.LOA3):
         # cases of services needing more are not listed: offer to sign in again
         context["step_up"] = urlencode({"next": request.get_full_path(), "loa": loa.LOA3})
     try:

@@ -150,6 +150,6 @@ def test_an_archive_row_made_up_to_cover_deleted_entries_is_found(chain, capsys)
 
 def test_a_named_witness_that_cannot_be_asked_is_a_problem_not_silence(chain, settings, capsys):
     settings.ANCHOR_WITNESS = "SE-TEST/GOV/2021009978/register/vittne"  # and no gateway here
-    made, failed = anchors.checkpoint()
+    _made, failed = anchors.checkpoint()
     assert len(failed) == 1 and "no gateway here" in failed[0]
     assert "no gateway here to ask it through" in verify_log(capsys)
