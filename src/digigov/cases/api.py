@@ -170,8 +170,8 @@ def create_application(request: HttpRequest, body: ApplicationIn) -> Status[Appl
     operation_id="listApplications",
 )
 def list_applications(request: HttpRequest) -> list[ApplicationOut]:
-    actor, _session = _actor(request)
-    listed = queries.applications_of(actor.identifier).filter(queries.within(_session.loa))
+    actor, session = _actor(request)
+    listed = queries.applications_of(actor.identifier).filter(queries.within(session.loa))
     return [ApplicationOut.of(a) for a in listed[:100]]
 
 

@@ -28,7 +28,7 @@ def address(request: HttpRequest) -> str:
     count = settings.PROXY_COUNT
     if count <= 0:
         return direct
-    forwarded = [part for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
     if len(forwarded) < count:
         return direct  # not through all our proxies: the one who connected is who we know
     return _valid(forwarded[-count]) or direct

@@ -233,10 +233,9 @@ def _signing_keys() -> dict[tuple[str, str], ec.EllipticCurvePublicKey]:
     return keys
 
 
-def _member_of(identifier: str, parts: int) -> str:
-    """The member id in a client (instance/class/code[/subsystem]) or a service id
-    (instance/class/code/subsystem/service)."""
-    return "/".join(identifier.split("/")[:3]) if identifier.count("/") >= parts - 1 else ""
+def _member_of(identifier: str) -> str:
+    """The member (instance/class/code) a client or service id begins with."""
+    return "/".join(identifier.split("/")[:3])
 
 
 def signature_problem(
@@ -245,10 +244,7 @@ def signature_problem(
     """Why the entry's signature does not vouch for it (None: it does). A request is
     signed by the client's member and a response by the service's; the signed summary
     must name what the entry records."""
-    if entry.direction == "request":
-        member = _member_of(entry.client, 3)
-    else:
-        member = _member_of(entry.service, 5)
+    member = _member_of(entry.client if entry.direction == "request" else entry.service)
     try:
         _signer, summary = messages.verify_with(entry.signature, keys, member_id=member)
     except messages.MessageError as error:
@@ -323,7 +319,7 @@ def _archive_problems(
     """An archive stands in for the entries it took out of the database only if its member
     signed it as recorded and its file is there, whole: a row made up to cover entries
     deleted (with the right last hash) has neither."""
-    member = "/".join(row.gateway.split("/")[:3])
+    member = _member_of(row.gateway)
     try:
         _signer, summary = messages.verify_with(row.signature, keys, member_id=member)
     except messages.MessageError as error:

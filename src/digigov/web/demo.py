@@ -246,28 +246,17 @@ def _exchange(
         exchange_actions.add_subsystem(actor=DEMO_ACTOR, member=member, code="arenden")
         for member in members.values()
     ]
-    register = exchange_actions.add_subsystem(
+    exchange_actions.add_subsystem(
         actor=DEMO_ACTOR, member=members["exempelverket"], code="register"
     )
     for code, description in REGISTER_SERVICES.items():
-        openapi = register_answers.openapi(code)
-        service = exchange_actions.register_service(
-            actor=DEMO_ACTOR,
-            subsystem=register,
-            code=code,
-            openapi=openapi,
-            description=description,
-        )
-        for caller in callers:
-            exchange_actions.grant_access(
-                actor=DEMO_ACTOR, service=service, client=caller, method="GET"
-            )
-        exchange_actions.save_local_service(
-            actor=DEMO_ACTOR,
-            provider=ClientId.parse(REGISTER_NODE),
-            code=code,
-            base_url=f"http://{host}:{web_port}/register/api/{code}",
-            openapi=openapi,
+        _offer(
+            REGISTER_NODE,
+            code,
+            description,
+            f"http://{host}:{web_port}/register/api/{code}",
+            [(caller, "GET", "") for caller in callers],
+            openapi=register_answers.openapi(code),
         )
     for index, member in enumerate(members.values()):
         if exchange_models.LocalGateway.objects.filter(member_id=str(member)).exists():
@@ -287,9 +276,7 @@ def _exchange(
         certificate_pem=registry.configuration_certificate_pem,
         source=f"http://{host}:{web_port}/exchange/global-conf",
     )
-    exchange_actions.accept_configuration(
-        actor=DEMO_ACTOR, signed=exchange_actions.publish_configuration(actor=DEMO_ACTOR).signed
-    )
+    _republish()
     return len(members)
 
 
@@ -315,49 +302,58 @@ def _mycases(organisations: dict[str, Organisation], host: str, web_port: int) -
     hub_system = exchange_actions.add_subsystem(
         actor=DEMO_ACTOR, member=members["exempelverket"], code="minaarenden"
     )
-    portals = []
+    portals = [exchange_actions.subsystem_by_id(f"{members[slug]}/arenden") for slug in PRODUCERS]
     for slug in PRODUCERS:
-        subsystem = exchange_actions.subsystem_by_id(f"{members[slug]}/arenden")
-        portals.append(subsystem)
-        service = exchange_actions.register_service(
-            actor=DEMO_ACTOR,
-            subsystem=subsystem,
-            code=mycases_hub.PRODUCER_SERVICE,
-            description=f"Mina ärenden: {organisations[slug].name}s kundhändelser",
+        _offer(
+            f"{members[slug]}/arenden",
+            mycases_hub.PRODUCER_SERVICE,
+            f"Mina ärenden: {organisations[slug].name}s kundhändelser",
+            f"http://{host}:{web_port}/mycases/api/{slug}",
+            [(hub_system, "POST", mycases_hub.PATH)],
         )
-        exchange_actions.grant_access(
-            actor=DEMO_ACTOR,
-            service=service,
-            client=hub_system,
-            method="POST",
-            path=mycases_hub.PATH,
-        )
-        exchange_actions.save_local_service(
-            actor=DEMO_ACTOR,
-            provider=ClientId.parse(f"{members[slug]}/arenden"),
-            code=mycases_hub.PRODUCER_SERVICE,
-            base_url=f"http://{host}:{web_port}/mycases/api/{slug}",
-        )
-    forwarding = exchange_actions.register_service(
-        actor=DEMO_ACTOR,
-        subsystem=hub_system,
-        code=mycases_hub.HUB_SERVICE,
-        description="Mina ärenden: en persons kundhändelser hos alla producenter",
+    _offer(
+        HUB,
+        mycases_hub.HUB_SERVICE,
+        "Mina ärenden: en persons kundhändelser hos alla producenter",
+        f"http://{host}:{web_port}/mycases/hub",
+        [(portal, "POST", mycases_hub.PATH) for portal in portals],
     )
-    for portal in portals:
+    _republish()
+
+
+def _offer(
+    provider: str,
+    code: str,
+    description: str,
+    base_url: str,
+    grants: list[tuple[Any, str, str]],
+    *,
+    openapi: str = "",
+) -> None:
+    """A service of the subsystem `provider`: registered (with its OpenAPI description, if
+    any), open to each (client, method, path prefix) granted, and served here at `base_url`."""
+    service = exchange_actions.register_service(
+        actor=DEMO_ACTOR,
+        subsystem=exchange_actions.subsystem_by_id(provider),
+        code=code,
+        openapi=openapi,
+        description=description,
+    )
+    for client, method, path in grants:
         exchange_actions.grant_access(
-            actor=DEMO_ACTOR,
-            service=forwarding,
-            client=portal,
-            method="POST",
-            path=mycases_hub.PATH,
+            actor=DEMO_ACTOR, service=service, client=client, method=method, path=path
         )
     exchange_actions.save_local_service(
         actor=DEMO_ACTOR,
-        provider=ClientId.parse(HUB),
-        code=mycases_hub.HUB_SERVICE,
-        base_url=f"http://{host}:{web_port}/mycases/hub",
+        provider=ClientId.parse(provider),
+        code=code,
+        base_url=base_url,
+        openapi=openapi,
     )
+
+
+def _republish() -> None:
+    """Publish the registry's configuration and take it into use here."""
     exchange_actions.accept_configuration(
         actor=DEMO_ACTOR, signed=exchange_actions.publish_configuration(actor=DEMO_ACTOR).signed
     )
@@ -374,28 +370,14 @@ def _witness(host: str, web_port: int) -> None:
         or exchange_models.LocalService.objects.filter(code=witness.SERVICE).exists()
     ):
         return
-    service = exchange_actions.register_service(
-        actor=DEMO_ACTOR,
-        subsystem=exchange_actions.subsystem_by_id(REGISTER_NODE),
-        code=witness.SERVICE,
-        description="Vittne: håller andra medlemmars förankrade logghuvuden",
-    )
     first = exchange_models.LocalGateway.objects.order_by("pk").first()
     assert first is not None
-    for method in ("GET", "POST"):
-        exchange_actions.grant_access(
-            actor=DEMO_ACTOR,
-            service=service,
-            client=exchange_actions.subsystem_by_id(f"{first.member_id}/arenden"),
-            method=method,
-            path=witness.PATH,
-        )
-    exchange_actions.save_local_service(
-        actor=DEMO_ACTOR,
-        provider=ClientId.parse(REGISTER_NODE),
-        code=witness.SERVICE,
-        base_url=f"http://{host}:{web_port}/exchange/witness",
+    sender = exchange_actions.subsystem_by_id(f"{first.member_id}/arenden")
+    _offer(
+        REGISTER_NODE,
+        witness.SERVICE,
+        "Vittne: håller andra medlemmars förankrade logghuvuden",
+        f"http://{host}:{web_port}/exchange/witness",
+        [(sender, method, witness.PATH) for method in ("GET", "POST")],
     )
-    exchange_actions.accept_configuration(
-        actor=DEMO_ACTOR, signed=exchange_actions.publish_configuration(actor=DEMO_ACTOR).signed
-    )
+    _republish()
