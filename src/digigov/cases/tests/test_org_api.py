@@ -264,3 +264,12 @@ def test_a_key_reads_only_the_cases_it_is_narrowed_to(client, services, organisa
         **narrow,
     )
     assert answer.status_code == 404
+
+
+def test_a_key_narrowed_to_what_is_not_a_service_code_is_refused(organisation):
+    with pytest.raises(CommandError, match="service codes"):
+        call_command(
+            "api_credential", "create", "--organisation", organisation.slug, "--name", "x",
+            "--scope", "cases:read", "--service", "bygg lov!",
+        )  # fmt: skip
+    assert not ApiCredential.objects.exists()

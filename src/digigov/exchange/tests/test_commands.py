@@ -236,3 +236,29 @@ def test_installing_what_is_not_a_certificate_of_ours_is_a_clear_error(capsys, t
     (tmp_path / "junk.pem").write_text("not a certificate")
     with pytest.raises(CommandError, match="no key of this installation's is certified"):
         run(capsys, "key", "install", str(tmp_path / "junk.pem"))
+
+
+def test_a_subsystems_connection_is_set_and_bad_input_is_a_clear_error(capsys, tmp_path):
+    from digigov.exchange.models import LocalClient
+    from digigov.exchange.testing import self_signed
+
+    _key, certificate = self_signed("arenden")
+    (tmp_path / "arenden.pem").write_text(certificate)
+    (tmp_path / "junk.pem").write_text("not a certificate")
+    out = run(
+        capsys, "local-client", "save", CLIENT, "--connection", "https-auth",
+        "--certificate", str(tmp_path / "arenden.pem"),
+    )  # fmt: skip
+    assert "connects with https-auth" in out
+    assert LocalClient.objects.get(subsystem="arenden").certificates == [certificate]
+    for arguments, refusal in [
+        (["--connection", "https-auth"], "needs the subsystem's certificate"),
+        (["--connection", "https-auth", "--certificate", str(tmp_path / "junk.pem")],
+         "not a PEM certificate"),
+        (["--connection", "https-auth", "--certificate", str(tmp_path / "none.pem")],
+         "cannot read"),
+    ]:  # fmt: skip
+        with pytest.raises(CommandError, match=refusal):
+            run(capsys, "local-client", "save", CLIENT, *arguments)
+    with pytest.raises(CommandError, match="is not instance/memberClass/memberCode"):
+        run(capsys, "local-client", "save", "nonsense", "--connection", "http")
