@@ -65,14 +65,58 @@ EID_PROVIDERS = declare(
     "",
     "Comma-separated e-ID providers offered at sign-in, each configured by the "
     "`DIGIGOV_OIDC_<NAME>_*` variables below (lower-case names; a `-` in a name is `_` in "
-    "its variables). `test` is the built-in test e-ID provider; "
-    "empty means `test` in demo and test mode and none in production.",
+    "its variables). `bankid` is BankID (`DIGIGOV_BANKID_*`); `test` is the built-in test "
+    "e-ID provider; empty means `bankid,test` in demo and test mode and none in production.",
 )
 ALLOW_TEST_EID = declare(
     "DIGIGOV_ALLOW_TEST_EID",
     "false",
-    "In production mode the test e-ID provider is refused unless this is `true` as well as "
-    "listed in `DIGIGOV_EID_PROVIDERS` (for staging installations only).",
+    "In production mode the test e-ID provider and the BankID simulator are refused unless "
+    "this is `true` as well (for staging installations only).",
+)
+BANKID_URL = declare(
+    "DIGIGOV_BANKID_URL",
+    "",
+    "BankID's relying-party API v6 when `bankid` is in `DIGIGOV_EID_PROVIDERS`: "
+    "`https://appapi2.test.bankid.com/rp/v6.0` (test) or `https://appapi2.bankid.com/rp/v6.0`. "
+    "Empty means the built-in BankID simulator (demo and test mode, or "
+    "`DIGIGOV_ALLOW_TEST_EID=true`).",
+)
+BANKID_CERTIFICATE = declare(
+    "DIGIGOV_BANKID_CERTIFICATE",
+    "",
+    "PEM file with the relying party's BankID certificate (and its key, unless "
+    "`DIGIGOV_BANKID_KEY` names another file). BankID gives it as a .p12: "
+    "`openssl pkcs12 -in rp.p12 -out rp.pem -nodes`.",
+)
+BANKID_KEY = declare(
+    "DIGIGOV_BANKID_KEY", "", "PEM file with the key of the BankID certificate, if apart."
+)
+BANKID_CA = declare(
+    "DIGIGOV_BANKID_CA",
+    "",
+    "PEM file with the CA that issued BankID's server certificate (BankID publishes it for "
+    "test and production); required with `DIGIGOV_BANKID_URL`.",
+)
+BANKID_RETURN_RISK = declare(
+    "DIGIGOV_BANKID_RETURN_RISK",
+    "false",
+    "`true` asks BankID for its risk assessment of each order (`returnRisk`); the risk is "
+    "kept with the sign-in's evidence.",
+)
+BANKID_TIMEOUT = declare(
+    "DIGIGOV_BANKID_TIMEOUT", "10", "Seconds to wait for BankID's answer to one call."
+)
+BANKID_SIMULATOR_ADDRESS = declare(
+    "DIGIGOV_BANKID_SIMULATOR_ADDRESS",
+    "127.0.0.1:8190",
+    "Where the BankID simulator listens (`digigov bankid_simulator serve`, started by "
+    "`digigov demo`), over mutual TLS with its own test CA.",
+)
+BANKID_SIMULATOR_DIR = declare(
+    "DIGIGOV_BANKID_SIMULATOR_DIR",
+    "<DIGIGOV_DATA_DIR>/bankid-simulator",
+    "The BankID simulator's test CA and certificates, made on first use.",
 )
 OIDC_ISSUER = declare(
     "DIGIGOV_OIDC_<NAME>_ISSUER",

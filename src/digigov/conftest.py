@@ -477,7 +477,7 @@ def sign_in_resident(
     from digigov.core import clock
     from digigov.identity import actions
     from digigov.identity.eid_test_people import TEST_PEOPLE
-    from digigov.identity.oidc import Identity
+    from digigov.identity.port import Identity
     from digigov.identity.session import SESSION_KEY
 
     person = next((p for p in TEST_PEOPLE if p.personal_identity_number == number), None)
@@ -588,3 +588,27 @@ def running_demo(live_server: Any, settings: Any) -> Iterator[dict[str, Any]]:
         yield {"gateways": gateways, "running": running}
     finally:
         running.stop()
+
+
+@pytest.fixture
+def bankid_simulator(
+    transactional_db: None, settings: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    """The BankID simulator's listener on a free port, with its test CA (made once per run);
+    the installation's BankID client points at it."""
+    import threading
+
+    from digigov.identity.bankid import client
+    from digigov.identity.bankid.simulator import server
+
+    settings.BANKID_SIMULATOR_DIR = tmp_path_factory.getbasetemp() / "bankid-simulator"
+    listener = server.Server(("127.0.0.1", 0))
+    settings.BANKID_SIMULATOR_ADDRESS = f"127.0.0.1:{listener.server_address[1]}"
+    thread = threading.Thread(target=listener.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield listener
+    finally:
+        listener.shutdown()
+        listener.server_close()
+        client.forget_connections()

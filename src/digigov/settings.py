@@ -216,15 +216,38 @@ if BEHIND_TLS_PROXY:
 PROXY_COUNT = int(config.get(config.PROXY_COUNT, default="1" if BEHIND_TLS_PROXY else "0"))
 
 # e-ID providers offered to residents.
-EID_PROVIDERS = config.get_list(config.EID_PROVIDERS, default="" if PRODUCTION else "test")
-if (
-    "test" in EID_PROVIDERS
-    and PRODUCTION
-    and not config.get_bool(config.ALLOW_TEST_EID, default=False)
-):
+EID_PROVIDERS = config.get_list(
+    config.EID_PROVIDERS, default="" if PRODUCTION else "bankid,test"
+)
+BANKID_URL = config.get(config.BANKID_URL)
+BANKID_CERTIFICATE = config.get(config.BANKID_CERTIFICATE)
+BANKID_KEY = config.get(config.BANKID_KEY)
+BANKID_CA = config.get(config.BANKID_CA)
+BANKID_RETURN_RISK = config.get_bool(config.BANKID_RETURN_RISK, default=False)
+BANKID_TIMEOUT = float(config.get(config.BANKID_TIMEOUT))
+BANKID_SIMULATOR_ADDRESS = config.get(config.BANKID_SIMULATOR_ADDRESS)
+BANKID_SIMULATOR_DIR = Path(
+    config.get(config.BANKID_SIMULATOR_DIR, default=str(DATA_DIR / "bankid-simulator"))
+).resolve()
+# The BankID simulator answers where BankID is offered and no real one is configured.
+BANKID_SIMULATOR = "bankid" in EID_PROVIDERS and not BANKID_URL
+if BANKID_URL and not (BANKID_CERTIFICATE and BANKID_CA):
     raise ImproperlyConfigured(
-        "The test e-ID provider is listed in DIGIGOV_EID_PROVIDERS in production mode; "
-        "set DIGIGOV_ALLOW_TEST_EID=true as well if this is really a staging installation."
+        "DIGIGOV_BANKID_URL needs DIGIGOV_BANKID_CERTIFICATE (the relying party's certificate) "
+        "and DIGIGOV_BANKID_CA (the CA of BankID's server certificate)"
+    )
+_test_parts = [
+    part
+    for part, used in (
+        ("the test e-ID provider (test in DIGIGOV_EID_PROVIDERS)", "test" in EID_PROVIDERS),
+        ("the BankID simulator (bankid without DIGIGOV_BANKID_URL)", BANKID_SIMULATOR),
+    )
+    if used
+]
+if _test_parts and PRODUCTION and not config.get_bool(config.ALLOW_TEST_EID, default=False):
+    raise ImproperlyConfigured(
+        f"{' and '.join(_test_parts)} would run in production mode; set "
+        "DIGIGOV_ALLOW_TEST_EID=true as well if this is really a staging installation."
     )
 TEST_EID_ENABLED = "test" in EID_PROVIDERS
 for _name in EID_PROVIDERS:

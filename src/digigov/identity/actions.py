@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -29,11 +30,12 @@ from digigov.identity.models import (
     FailedStaffSignIn,
     ProviderKey,
     Resident,
+    SignIn,
     StaffMembership,
     StaffSignInAddress,
     TestClient,
 )
-from digigov.identity.oidc import Identity
+from digigov.identity.port import Identity
 
 
 class ProviderError(Exception):
@@ -49,8 +51,9 @@ class ProviderError(Exception):
 
 
 @action
-def sign_in_resident(identity: Identity) -> Resident:
-    """Record that a person signed in with e-ID, creating them on first sign-in."""
+def sign_in(identity: Identity) -> SignIn:
+    """Record that a person signed in with e-ID, creating them on first sign-in, and keep
+    the evidence the e-ID gave with the sign-in."""
     number = parse_person_identifier(identity.personal_identity_number).value
     now = clock.now()
     resident, created = Resident.objects.select_for_update().get_or_create(
@@ -69,6 +72,19 @@ def sign_in_resident(identity: Identity) -> Resident:
         resident.display_name = identity.display_name
         resident.last_signed_in_at = now
         resident.save()
+    evidence = dict(identity.evidence)
+    digest = hashlib.sha256(
+        json.dumps(evidence, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    ).hexdigest()
+    signed_in = SignIn.objects.create(
+        resident=resident,
+        provider=identity.provider,
+        method=identity.method,
+        loa=identity.loa,
+        signed_in_at=now,
+        evidence=evidence,
+        evidence_digest=digest,
+    )
     # Housekeeping rides on sign-ins, so no scheduler is needed for it.
     transaction.on_commit(_enqueue_purge)
     audit.record(
@@ -77,9 +93,20 @@ def sign_in_resident(identity: Identity) -> Resident:
         object_type="resident",
         object_id=resident.pk,
         purpose="Inloggning med e-legitimation",
-        data={"provider": identity.provider, "loa": identity.loa},
+        data={
+            "provider": identity.provider,
+            "method": identity.method,
+            "loa": identity.loa,
+            "sign_in": signed_in.pk,
+            "evidence": digest,
+        },
     )
-    return resident
+    return signed_in
+
+
+def sign_in_resident(identity: Identity) -> Resident:
+    """`sign_in`, for a caller that needs only the resident."""
+    return sign_in(identity).resident
 
 
 def _enqueue_purge() -> None:

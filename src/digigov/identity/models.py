@@ -165,3 +165,73 @@ class ApiCredential(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key_id}) @ {self.organisation}"
+
+
+class SimulatedBankIdOrder(models.Model):
+    """An order at the BankID simulator (identity.bankid.simulator): what the relying party
+    asked, where the virtual app has got with it, and what completes it. BankID keeps
+    such state on its own servers; the simulator keeps it here, so every process of the
+    installation (the simulator's listener, the virtual app's pages) sees the same."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        FAILED = "failed"
+        COMPLETE = "complete"
+
+    order_ref = models.CharField(max_length=36, unique=True)
+    operation = models.CharField(max_length=4)  # auth or sign
+    # the relying party: SHA-256 of its client certificate; only it may collect or cancel
+    relying_party = models.CharField(max_length=64)
+    end_user_ip = models.CharField(max_length=45)
+    personal_number = models.CharField(max_length=12, blank=True)  # requirement.personalNumber
+    user_visible_data = models.TextField(blank=True)  # decoded, simpleMarkdownV1
+    user_non_visible_data = models.TextField(blank=True)  # as sent (base64)
+    return_url = models.CharField(max_length=1024, blank=True)
+    return_risk = models.BooleanField(default=False)
+    auto_start_token = models.CharField(max_length=36, unique=True)
+    qr_start_token = models.CharField(max_length=36, unique=True)
+    qr_start_secret = models.CharField(max_length=36)
+    created_at = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    hint_code = models.CharField(max_length=32, default="outstandingTransaction")
+    # the person whose virtual app picked the order up, and from where
+    person = models.CharField(max_length=12, blank=True, db_index=True)
+    device_ip = models.CharField(max_length=45, blank=True)
+    completion = models.JSONField(default=dict, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.order_ref} {self.status}/{self.hint_code}"
+
+
+class BankIdSimulatorFault(models.Model):
+    """A fault the BankID simulator plays, to try a relying party's handling of it: the
+    service in maintenance (503) or too slow to answer. One row; none is no fault."""
+
+    class Kind(models.TextChoices):
+        MAINTENANCE = "maintenance", _("Underhåll (503)")
+        TIMEOUT = "timeout", _("Svarar inte i tid")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    set_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class SignIn(models.Model):
+    """One sign-in of a resident, with the evidence the e-ID gave (an ID token, BankID's
+    completion data with its signature and OCSP response, a SAML assertion): what the
+    session refers to, and what shows later how the person was identified."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="sign_ins")
+    provider = models.CharField(max_length=40)
+    method = models.CharField(max_length=10)  # oidc, bankid, saml
+    loa = models.CharField(max_length=200)
+    signed_in_at = models.DateTimeField()
+    evidence = models.JSONField(default=dict)
+    # SHA-256 of the evidence as JSON with sorted keys, also in the audit row
+    evidence_digest = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.resident} {self.method}/{self.provider} {self.signed_in_at:%Y-%m-%d %H:%M}"

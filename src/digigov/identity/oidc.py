@@ -31,6 +31,7 @@ from joserfc.jwk import KeySet, import_key
 from digigov import config
 from digigov.core import outbound
 from digigov.identity import loa
+from digigov.identity.port import Identity
 
 PERSONAL_IDENTITY_NUMBER_CLAIM = "https://id.oidc.se/claim/personalIdentityNumber"
 COORDINATION_NUMBER_CLAIM = "https://id.oidc.se/claim/coordinationNumber"
@@ -58,19 +59,6 @@ class Provider:
     client_id: str
     client_secret: str
     private_key_file: str = ""  # for private_key_jwt (RFC 7523), a PEM file
-
-
-@dataclass(frozen=True)
-class Identity:
-    """What an e-ID tells us about the person."""
-
-    personal_identity_number: str
-    given_name: str
-    surname: str
-    display_name: str
-    loa: str
-    provider: str
-    subject: str
 
 
 def test_client_secret() -> str:
@@ -214,6 +202,9 @@ def finish(
         loa=str(merged.get("acr", "")),
         provider=provider.name,
         subject=str(claims["sub"]),
+        method="oidc",
+        # the signed ID token proves the sign-in; userinfo is what it added
+        evidence={"id_token": token["id_token"], "claims": merged},
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from digigov.core import clock
-from digigov.identity.models import Resident
+from digigov.identity.models import Resident, SignIn
 
 SESSION_KEY = "resident"
 # Idle time after which a resident must sign in again; the cookie itself ends
@@ -38,16 +38,18 @@ class ResidentSession:
         return self._resident
 
 
-def start(request: HttpRequest, resident: Resident, *, loa: str, provider: str) -> None:
+def start(request: HttpRequest, signed_in: SignIn) -> None:
     # A new session key at every sign-in: a key planted before sign-in is worthless after.
     request.session.cycle_key()
     now = clock.now().isoformat()
+    resident = signed_in.resident
     request.session[SESSION_KEY] = {
         "id": resident.pk,
         "number": resident.personal_identity_number,
         "name": resident.display_name,
-        "loa": loa,
-        "provider": provider,
+        "loa": signed_in.loa,
+        "provider": signed_in.provider,
+        "sign_in": signed_in.pk,  # the evidence of this sign-in
         "signed_in_at": now,
         "last_seen": now,
     }

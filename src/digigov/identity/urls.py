@@ -1,6 +1,8 @@
 from django.urls import path
 
 from digigov.identity import views
+from digigov.identity.bankid import views as bankid
+from digigov.identity.bankid.simulator import views as bankid_app
 
 app_name = "identity"
 
@@ -9,6 +11,16 @@ urlpatterns = [
     path("logga-ut/", views.sign_out, name="sign-out"),
     path("eid/start/<slug:provider>/", views.start, name="start"),
     path("eid/callback/<slug:provider>", views.callback, name="callback"),
+    path("eid/bankid/", bankid.choose, name="bankid"),
+    path("eid/bankid/starta", bankid.start, name="bankid-start"),
+    path("eid/bankid/vantar", bankid.wait, name="bankid-wait"),
+    path("eid/bankid/qr", bankid.qr_image, name="bankid-qr"),
+    path("eid/bankid/hamta", bankid.collect, name="bankid-collect"),
+    path("eid/bankid/avbryt", bankid.cancel, name="bankid-cancel"),
+    path("eid/bankid/tillbaka", bankid.returned, name="bankid-return"),
+    path("bankid-simulator/app/", bankid_app.app, name="bankid-app"),
+    path("bankid-simulator/app/<uuid:order_ref>/", bankid_app.order, name="bankid-app-order"),
+    path("bankid-simulator/app/<uuid:order_ref>/svar", bankid_app.decide, name="bankid-app-decide"),
     path("personal/logga-in/", views.staff_sign_in, name="staff-login"),
     path("personal/logga-ut/", views.staff_sign_out, name="staff-logout"),
     path("test-eid/", views.provider_root, name="test-eid-root"),

@@ -27,7 +27,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from digigov.core import clients
 from digigov.core.identifiers import parse_person_identifier
 from digigov.identity import actions, builtin_eid, loa, oidc, queries, session
+from digigov.identity.bankid import flow as bankid_flow
 from digigov.identity.forms import StaffSignInForm, TestSignInForm
+from digigov.identity.port import Identity
 
 PENDING_KEY = "oidc_pending"
 logger = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ SIGN_IN_ERRORS = {
 }
 
 
-def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+def safe_next(request: HttpRequest, candidate: str | None) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -70,18 +72,26 @@ def _refused(request: HttpRequest, provider: str, error: oidc.SignInError) -> Ht
     """A sign-in the provider or its answer stopped: the detail for the operator's log,
     a plain message for the person."""
     logger.warning("sign-in with %s stopped: %s", provider, error)
-    return _sign_in_error(request, error.code, 503 if error.code == "provider_unavailable" else 400)
+    return sign_in_error(request, error.code, 503 if error.code == "provider_unavailable" else 400)
 
 
-def _sign_in_error(request: HttpRequest, code: str, status: int = 400) -> HttpResponse:
+def sign_in_error(request: HttpRequest, code: str, status: int = 400) -> HttpResponse:
     message = SIGN_IN_ERRORS.get(code, SIGN_IN_ERRORS["token_invalid"])
     context = {"providers": _provider_list(request), "error": str(message), "next": ""}
     return render(request, "identity/sign_in.html", context, status=status)
 
 
-def _provider_list(request: HttpRequest) -> list[dict[str, str]]:
+BANKID = "bankid"
+
+
+def _provider_list(request: HttpRequest, required: str = "") -> list[dict[str, str]]:
+    """The ways in this installation offers; for a step-up, those that reach the level."""
     listed = []
     for name in settings.EID_PROVIDERS:
+        if name == BANKID:
+            if not required or loa.satisfies(bankid_flow.LOA, required):
+                listed.append({"name": name, "label": "BankID"})
+            continue
         try:
             listed.append({"name": name, "label": oidc.provider(request, name).label})
         except oidc.SignInError:
@@ -92,7 +102,7 @@ def _provider_list(request: HttpRequest) -> list[dict[str, str]]:
 # -- residents --------------------------------------------------------------
 
 
-def _required(request: HttpRequest) -> str:
+def required_level(request: HttpRequest) -> str:
     """The level of assurance a step-up asks for (`loa`), if it is one we know."""
     required = request.GET.get("loa", "")
     return required if loa.level(required) else ""
@@ -102,14 +112,14 @@ def _required(request: HttpRequest) -> str:
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Choose how to sign in; with `loa`, sign in again at that level (a step-up): the page
     says so, and the provider is asked for it."""
-    next_url = _safe_next(request, request.GET.get("next"))
-    required = _required(request)
+    next_url = safe_next(request, request.GET.get("next"))
+    required = required_level(request)
     current = request.resident  # type: ignore[attr-defined]
     if current and (not required or loa.satisfies(current.loa, required)):
         return redirect(next_url)
     query = urlencode({"next": next_url, **({"loa": required} if required else {})})
     context = {
-        "providers": _provider_list(request),
+        "providers": _provider_list(request, required),
         "next": next_url,
         "query": query,
         "required": loa.label(required) if required else "",
@@ -120,10 +130,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 @require_safe
 @never_cache
 def start(request: HttpRequest, provider: str) -> HttpResponse:
+    if provider == BANKID and BANKID in settings.EID_PROVIDERS:
+        return redirect(f"{reverse('identity:bankid')}?{request.GET.urlencode()}")
     try:
         chosen = oidc.provider(request, provider)
         authorization = oidc.start(
-            chosen, _callback_uri(request, provider), _required(request) or loa.LOA3
+            chosen, _callback_uri(request, provider), required_level(request) or loa.LOA3
         )
     except oidc.SignInError as error:
         return _refused(request, provider, error)
@@ -135,8 +147,8 @@ def start(request: HttpRequest, provider: str) -> HttpResponse:
         "provider": provider,
         "nonce": authorization.nonce,
         "code_verifier": authorization.code_verifier,
-        "next": _safe_next(request, request.GET.get("next")),
-        "loa": _required(request),
+        "next": safe_next(request, request.GET.get("next")),
+        "loa": required_level(request),
         "started": time.time(),
     }
     request.session[PENDING_KEY] = pending
@@ -151,9 +163,9 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
     attempt = pending.pop(state, None)  # a state works once: a replay finds nothing
     request.session[PENDING_KEY] = pending
     if attempt is None or attempt["provider"] != provider:
-        return _sign_in_error(request, "state_invalid")
+        return sign_in_error(request, "state_invalid")
     if time.time() - attempt["started"] > 600:
-        return _sign_in_error(request, "state_invalid")
+        return sign_in_error(request, "state_invalid")
     try:
         chosen = oidc.provider(request, provider)
         oidc.check_response_issuer(chosen, request.GET.get("iss"))
@@ -161,10 +173,10 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
         return _refused(request, provider, error)
     if request.GET.get("error"):
         code = "access_denied" if request.GET["error"] == "access_denied" else "token_refused"
-        return _sign_in_error(request, code)
+        return sign_in_error(request, code)
     code = request.GET.get("code", "")
     if not code:
-        return _sign_in_error(request, "token_refused")
+        return sign_in_error(request, "token_refused")
     try:
         identity = oidc.finish(
             chosen,
@@ -173,17 +185,25 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
             nonce=attempt["nonce"],
             code_verifier=attempt["code_verifier"],
         )
-        parse_person_identifier(identity.personal_identity_number)
     except oidc.SignInError as error:
         return _refused(request, provider, error)
+    return complete_sign_in(request, identity, attempt.get("loa") or "", attempt["next"])
+
+
+def complete_sign_in(
+    request: HttpRequest, identity: Identity, required: str, next_url: str
+) -> HttpResponse:
+    """Where every way in (OIDC, BankID, SAML) ends: the identity must carry a valid number
+    and a known level that meets what the sign-in asked for; then the person is signed in,
+    the evidence kept, and sent on."""
+    try:
+        parse_person_identifier(identity.personal_identity_number)
     except ValidationError:
-        return _sign_in_error(request, "no_identity_number")
-    required = attempt.get("loa") or ""
+        return sign_in_error(request, "no_identity_number")
     if loa.level(identity.loa) == 0 or (required and not loa.satisfies(identity.loa, required)):
-        return _sign_in_error(request, "insufficient_loa", 403)
-    resident = actions.sign_in_resident(identity)
-    session.start(request, resident, loa=identity.loa, provider=provider)
-    return redirect(attempt["next"])
+        return sign_in_error(request, "insufficient_loa", 403)
+    session.start(request, actions.sign_in(identity))
+    return redirect(next_url)
 
 
 @require_POST

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 
 from digigov.core import queries as core_queries
+from digigov.identity.builtin_eid import TestPerson
 from digigov.registers.models import (
     CompanyRecord,
     CompanySignatory,
@@ -113,3 +114,11 @@ def all_accesses_to(
     ]
     found.sort(key=lambda access: access.when, reverse=True)
     return found[:limit]
+
+
+def named_person(number: str) -> TestPerson | None:
+    """A person's names as the population register has them (for the BankID simulator)."""
+    record = PopulationRecord.objects.filter(personal_identity_number=number).first()
+    if record is None:
+        return None
+    return TestPerson(number, record.given_name, record.surname)

@@ -10,7 +10,7 @@ from digigov.core import clock
 from digigov.core.tasks import task_backends
 from digigov.identity import actions
 from digigov.identity.models import AuthorizationCode
-from digigov.identity.oidc import Identity
+from digigov.identity.port import Identity
 from digigov.identity.tasks import purge_expired_provider_state
 
 pytestmark = pytest.mark.django_db
