@@ -91,11 +91,16 @@ def main(argv: list[str] | None = None) -> None:
 
         print(
             f"Digigov demo on http://{config.get(config.HOST)}:{config.get(config.PORT)}/ "
-            "(sign in with the test e-ID; see README.md)"
+            "(sign in with BankID's simulator or the test e-ID; see README.md)"
         )
         # The demo organisations' gateways run beside the web server (same process group,
         # so Ctrl-C stops both).
         subprocess.Popen([sys.executable, "-m", "digigov", "gateway"])
+        from django.conf import settings
+
+        if settings.BANKID_SIMULATOR:
+            # BankID's relying-party API, simulated, with its virtual app at /bankid-simulator/
+            subprocess.Popen([sys.executable, "-m", "digigov", "bankid_simulator", "serve"])
         # Threads, not one: the sign-in's back channel calls this same server.
         _granian(workers=1, threads=4)
     elif command == "serve":
