@@ -612,3 +612,55 @@ def bankid_simulator(
         listener.shutdown()
         listener.server_close()
         client.forget_connections()
+
+
+# -- the browser tests' Chromium (pytest.mark.browser) ---------------------------------
+
+# Playwright's sync API runs an event loop in the test thread; the test thread's own
+# database use (fixtures) is synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="sv-SE")
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def no_script_page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(java_script_enabled=False, locale="sv-SE")
+    opened = context.new_page()
+    yield opened
+    context.close()
+
+
+def assert_no_violations(page: Any, what: str) -> None:
+    """axe-core finds nothing on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"

@@ -216,9 +216,7 @@ if BEHIND_TLS_PROXY:
 PROXY_COUNT = int(config.get(config.PROXY_COUNT, default="1" if BEHIND_TLS_PROXY else "0"))
 
 # e-ID providers offered to residents.
-EID_PROVIDERS = config.get_list(
-    config.EID_PROVIDERS, default="" if PRODUCTION else "bankid,test"
-)
+EID_PROVIDERS = config.get_list(config.EID_PROVIDERS, default="" if PRODUCTION else "bankid,test")
 BANKID_URL = config.get(config.BANKID_URL)
 BANKID_CERTIFICATE = config.get(config.BANKID_CERTIFICATE)
 BANKID_KEY = config.get(config.BANKID_KEY)

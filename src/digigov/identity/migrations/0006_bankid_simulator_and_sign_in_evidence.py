@@ -5,56 +5,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('identity', '0005_api_keys_narrowed'),
+        ("identity", "0005_api_keys_narrowed"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BankIdSimulatorFault',
+            name="BankIdSimulatorFault",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('maintenance', 'Underhåll (503)'), ('timeout', 'Svarar inte i tid')], max_length=12)),
-                ('set_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("maintenance", "Underhåll (503)"),
+                            ("timeout", "Svarar inte i tid"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("set_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='SimulatedBankIdOrder',
+            name="SimulatedBankIdOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order_ref', models.CharField(max_length=36, unique=True)),
-                ('operation', models.CharField(max_length=4)),
-                ('relying_party', models.CharField(max_length=64)),
-                ('end_user_ip', models.CharField(max_length=45)),
-                ('personal_number', models.CharField(blank=True, max_length=12)),
-                ('user_visible_data', models.TextField(blank=True)),
-                ('user_non_visible_data', models.TextField(blank=True)),
-                ('return_url', models.CharField(blank=True, max_length=1024)),
-                ('return_risk', models.BooleanField(default=False)),
-                ('auto_start_token', models.CharField(max_length=36, unique=True)),
-                ('qr_start_token', models.CharField(max_length=36, unique=True)),
-                ('qr_start_secret', models.CharField(max_length=36)),
-                ('created_at', models.DateTimeField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('failed', 'Failed'), ('complete', 'Complete')], default='pending', max_length=8)),
-                ('hint_code', models.CharField(default='outstandingTransaction', max_length=32)),
-                ('person', models.CharField(blank=True, db_index=True, max_length=12)),
-                ('device_ip', models.CharField(blank=True, max_length=45)),
-                ('completion', models.JSONField(blank=True, default=dict)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order_ref", models.CharField(max_length=36, unique=True)),
+                ("operation", models.CharField(max_length=4)),
+                ("relying_party", models.CharField(max_length=64)),
+                ("end_user_ip", models.CharField(max_length=45)),
+                ("personal_number", models.CharField(blank=True, max_length=12)),
+                ("user_visible_data", models.TextField(blank=True)),
+                ("user_non_visible_data", models.TextField(blank=True)),
+                ("return_url", models.CharField(blank=True, max_length=1024)),
+                ("return_risk", models.BooleanField(default=False)),
+                ("auto_start_token", models.CharField(max_length=36, unique=True)),
+                ("qr_start_token", models.CharField(max_length=36, unique=True)),
+                ("qr_start_secret", models.CharField(max_length=36)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("failed", "Failed"),
+                            ("complete", "Complete"),
+                        ],
+                        default="pending",
+                        max_length=8,
+                    ),
+                ),
+                ("hint_code", models.CharField(default="outstandingTransaction", max_length=32)),
+                ("person", models.CharField(blank=True, db_index=True, max_length=12)),
+                ("device_ip", models.CharField(blank=True, max_length=45)),
+                ("completion", models.JSONField(blank=True, default=dict)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='SignIn',
+            name="SignIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(max_length=40)),
-                ('method', models.CharField(max_length=10)),
-                ('loa', models.CharField(max_length=200)),
-                ('signed_in_at', models.DateTimeField()),
-                ('evidence', models.JSONField(default=dict)),
-                ('evidence_digest', models.CharField(max_length=64)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sign_ins', to='identity.resident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("provider", models.CharField(max_length=40)),
+                ("method", models.CharField(max_length=10)),
+                ("loa", models.CharField(max_length=200)),
+                ("signed_in_at", models.DateTimeField()),
+                ("evidence", models.JSONField(default=dict)),
+                ("evidence_digest", models.CharField(max_length=64)),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sign_ins",
+                        to="identity.resident",
+                    ),
+                ),
             ],
         ),
     ]

@@ -104,9 +104,7 @@ def test_the_virtual_app_pages_take_the_person_back(client, bankid_simulator):
     assert client.get(decided.url.removeprefix("http://testserver")).url == "/mina-sidor/"
 
 
-def test_the_app_page_scans_a_pasted_qr_and_refuses_a_stale_one(
-    client, bankid_simulator, travel
-):
+def test_the_app_page_scans_a_pasted_qr_and_refuses_a_stale_one(client, bankid_simulator, travel):
     _start(client, "qr")
     pending = _pending(client)
     stale = flow.qr_text(pending)

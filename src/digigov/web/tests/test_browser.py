@@ -3,57 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from digigov.conftest import CHROMIUM, PDF, STAFF_PASSWORD, running_demo
+from digigov.conftest import PDF, STAFF_PASSWORD, assert_no_violations, running_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# Playwright's sync API runs an event loop in this thread; the test thread's
-# own database use (fixtures) is synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(locale="sv-SE")
-    opened = context.new_page()
-    yield opened
-    context.close()
-
-
-@pytest.fixture
-def no_script_page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(java_script_enabled=False, locale="sv-SE")
-    opened = context.new_page()
-    yield opened
-    context.close()
 
 
 @pytest.fixture
@@ -147,11 +106,6 @@ def test_a_typed_personnummer_with_an_error_shows_the_error_summary(
     assert "Kontrollsiffran stämmer inte" in summary.inner_text()
     summary.get_by_role("link").first.click()
     assert no_script_page.url.endswith("#id_personal_identity_number")
-
-
-def assert_no_violations(page: Page, what: str) -> None:
-    results = Axe().run(page)
-    assert results.violations_count == 0, f"{what}:\n{results.generate_report()}"
 
 
 def test_every_page_passes_axe(

@@ -138,9 +138,7 @@ def cancel(order_ref: str, relying_party: str) -> None:
 # -- the virtual app -----------------------------------------------------------
 
 
-def _take(
-    order: SimulatedBankIdOrder, number: str, device_ip: str, now: dt.datetime
-) -> str | None:
+def _take(order: SimulatedBankIdOrder, number: str, device_ip: str, now: dt.datetime) -> str | None:
     """The person's app has the order: it asks them to sign, or plays their failure.
     An order of theirs already waiting elsewhere is cancelled, as BankID does. Returns
     what the app cannot do (kept: the order shows it was started), or None."""
