@@ -17,7 +17,6 @@ from signxml import XMLVerifier
 from signxml.exceptions import InvalidSignature
 
 from digigov.core.actors import Actor
-from digigov.exchange.testing import self_signed
 from digigov.identity.bankid import certificates, client, qr
 from digigov.identity.bankid.client import BankIdError
 from digigov.identity.bankid.simulator import actions, rules
@@ -206,25 +205,6 @@ def test_risk_is_returned_when_asked(bankid_simulator, settings):
     assert client.collect(order.order_ref).completion["risk"] == "low"
 
 
-def test_names_come_from_the_population_register(bankid_simulator):
-    from digigov.registers.models import PopulationRecord
-
-    PopulationRecord.objects.create(
-        personal_identity_number="198511224571",
-        given_name="Erik Johan",
-        surname="Lindqvist",
-        street="Storgatan 1",
-        postal_code="12345",
-        city="Exempelby",
-        municipality_code="0180",
-        household="h1",
-    )
-    order, started = _started()
-    actions.scan(_now_qr(order, started), "198511224571", HERE)
-    actions.approve(order.order_ref, "198511224571")
-    assert client.collect(order.order_ref).completion["user"]["givenName"] == "Erik Johan"
-
-
 def test_maintenance_and_a_slow_service_are_told(bankid_simulator, settings):
     actions.set_fault("maintenance", actor=Actor.system("tests"))
     with pytest.raises(BankIdError) as caught:
@@ -251,9 +231,20 @@ def test_only_relying_parties_with_a_certificate_from_its_ca_get_in(bankid_simul
     where = client.endpoint()
     with pytest.raises(httpx.HTTPError):
         httpx.post(f"{where.url}/auth", json={"endUserIp": "192.0.2.10"}, verify=_tls(None, None))
-    key, certificate = self_signed("someone else")
-    (tmp_path / "key.pem").write_text(key)
-    (tmp_path / "cert.pem").write_text(certificate)
+    from cryptography.hazmat.primitives import serialization
+
+    # a CA of its own, with the same name as the simulator's
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID
+
+    from digigov.identity.bankid.certificates import _issue, _name, _pem_key
+
+    stranger = ec.generate_private_key(ec.SECP256R1())
+    key, certificate = _issue(
+        stranger, _name("Digigov BankID simulator test CA"), "RP", ExtendedKeyUsageOID.CLIENT_AUTH
+    )
+    (tmp_path / "key.pem").write_bytes(_pem_key(key))
+    (tmp_path / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     with pytest.raises(httpx.HTTPError):
         httpx.post(
             f"{where.url}/auth",

@@ -140,7 +140,7 @@ class Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that went away mid-answer (it timed out) is no error of ours."""
-        logger.info("BankID simulator: connection from %s ended early", client_address)
+        logger.debug("BankID simulator: connection from %s ended early", client_address)
 
     @staticmethod
     def relying_party(connection: ssl.SSLSocket) -> str:
