@@ -14,6 +14,8 @@ Everyone else must be stopped: 401, 403, 404, or sent to sign in. No one may get
 
 from __future__ import annotations
 
+import uuid
+
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -164,6 +166,22 @@ PAGES: dict[str, list[Row]] = {
     "personal/logga-ut/": [row("POST", "/personal/logga-ut/", STAFF)],
     "eid/start/<slug:provider>/": [row("GET", "/eid/start/test/", EVERYONE)],
     "eid/callback/<slug:provider>": [row("GET", "/eid/callback/test", EVERYONE)],
+    # BankID: the order is the browser's own (its session); no order, nothing to see
+    "eid/bankid/": [row("GET", "/eid/bankid/", EVERYONE)],
+    "eid/bankid/starta": [row("POST", "/eid/bankid/starta", EVERYONE)],  # 400: no device
+    "eid/bankid/vantar": [row("GET", "/eid/bankid/vantar", EVERYONE)],  # back to the start
+    "eid/bankid/qr": [row("GET", "/eid/bankid/qr", EVERYONE)],  # 204: no order
+    "eid/bankid/hamta": [row("POST", "/eid/bankid/hamta", EVERYONE)],  # "failed": no order
+    "eid/bankid/avbryt": [row("POST", "/eid/bankid/avbryt", set())],  # to the sign-in page
+    "eid/bankid/tillbaka": [row("GET", "/eid/bankid/tillbaka?nonce=x", EVERYONE)],  # 400
+    # the BankID simulator's virtual app: anyone may be a test person; an order is its app's
+    "bankid-simulator/app/": [row("GET", "/bankid-simulator/app/", EVERYONE)],
+    "bankid-simulator/app/<uuid:order_ref>/": [
+        row("GET", f"/bankid-simulator/app/{uuid.uuid4()}/", set())
+    ],
+    "bankid-simulator/app/<uuid:order_ref>/svar": [
+        row("POST", f"/bankid-simulator/app/{uuid.uuid4()}/svar", set())
+    ],
     # the test e-ID provider: its clients authenticate themselves (its own tests)
     "test-eid/": [row("GET", "/test-eid/", EVERYONE)],
     "test-eid/.well-known/openid-configuration": [

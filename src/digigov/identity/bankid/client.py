@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 from django.conf import settings
 
+from digigov.core import outbound
+
 PATH = "/rp/v6.0"
 
 
@@ -90,7 +92,8 @@ def _http(where: Endpoint) -> httpx.Client:
         if client is None:
             context = ssl.create_default_context(cafile=where.ca or None)
             context.load_cert_chain(where.certificate, where.key)
-            client = httpx.Client(
+            # refuses to call inside a database transaction (core.outbound)
+            client = outbound.http_client(
                 verify=context,
                 timeout=httpx.Timeout(settings.BANKID_TIMEOUT, connect=5.0),
                 limits=httpx.Limits(max_connections=50, max_keepalive_connections=20),
