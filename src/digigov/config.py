@@ -65,14 +65,16 @@ EID_PROVIDERS = declare(
     "",
     "Comma-separated e-ID providers offered at sign-in, each configured by the "
     "`DIGIGOV_OIDC_<NAME>_*` variables below (lower-case names; a `-` in a name is `_` in "
-    "its variables). `bankid` is BankID (`DIGIGOV_BANKID_*`); `test` is the built-in test "
-    "e-ID provider; empty means `bankid,test` in demo and test mode and none in production.",
+    "its variables). `bankid` is BankID (`DIGIGOV_BANKID_*`); `saml` is Sweden Connect over SAML "
+    "(`DIGIGOV_SAML_*`); `test` is the built-in test e-ID provider; empty means "
+    "`bankid,saml,test` in demo and test mode and none in production.",
 )
 ALLOW_TEST_EID = declare(
     "DIGIGOV_ALLOW_TEST_EID",
     "false",
-    "In production mode the test e-ID provider and the BankID simulator are refused unless "
-    "this is `true` as well (for staging installations only).",
+    "In production mode the test e-ID provider, the BankID simulator and the test SAML "
+    "identity provider are refused unless this is `true` as well (for staging installations "
+    "only).",
 )
 BANKID_URL = declare(
     "DIGIGOV_BANKID_URL",
@@ -117,6 +119,47 @@ BANKID_SIMULATOR_DIR = declare(
     "DIGIGOV_BANKID_SIMULATOR_DIR",
     "<DIGIGOV_DATA_DIR>/bankid-simulator",
     "The BankID simulator's test CA and certificates, made on first use.",
+)
+SAML_METADATA_URL = declare(
+    "DIGIGOV_SAML_METADATA_URL",
+    "",
+    "The SAML federation's metadata when `saml` is in `DIGIGOV_EID_PROVIDERS` (Sweden "
+    "Connect: `https://md.swedenconnect.se/role/idp.xml`; its QA: "
+    "`https://qa.md.swedenconnect.se/role/idp.xml`). Empty means the built-in test SAML "
+    "identity provider (demo and test mode, or `DIGIGOV_ALLOW_TEST_EID=true`).",
+)
+SAML_METADATA_CERTIFICATE = declare(
+    "DIGIGOV_SAML_METADATA_CERTIFICATE",
+    "",
+    "PEM file with the certificate that signs the federation's metadata; required with "
+    "`DIGIGOV_SAML_METADATA_URL`.",
+)
+SAML_METADATA_HOURS = declare(
+    "DIGIGOV_SAML_METADATA_HOURS", "6", "How often the federation's metadata is read anew."
+)
+SAML_IDP = declare(
+    "DIGIGOV_SAML_IDP",
+    "",
+    "The entityID of the identity provider residents are sent to (for example a Sweden "
+    "Connect IdP for Freja eID+ or the eIDAS connector). Empty means the test identity "
+    "provider.",
+)
+SAML_LABEL = declare(
+    "DIGIGOV_SAML_LABEL", "Sweden Connect", "What the sign-in page calls the SAML way in."
+)
+SAML_KEY = declare(
+    "DIGIGOV_SAML_KEY",
+    "",
+    "PEM file with the service provider's key (signs requests and metadata, decrypts "
+    "assertions). Empty means one made in `<DIGIGOV_DATA_DIR>/saml` (demo and test).",
+)
+SAML_CERTIFICATE = declare(
+    "DIGIGOV_SAML_CERTIFICATE",
+    "",
+    "PEM file with the certificate of `DIGIGOV_SAML_KEY`, as registered with the federation.",
+)
+SAML_XMLSEC = declare(
+    "DIGIGOV_SAML_XMLSEC", "/usr/bin/xmlsec1", "The xmlsec1 program (Debian's `xmlsec1`)."
 )
 OIDC_ISSUER = declare(
     "DIGIGOV_OIDC_<NAME>_ISSUER",

@@ -216,7 +216,9 @@ if BEHIND_TLS_PROXY:
 PROXY_COUNT = int(config.get(config.PROXY_COUNT, default="1" if BEHIND_TLS_PROXY else "0"))
 
 # e-ID providers offered to residents.
-EID_PROVIDERS = config.get_list(config.EID_PROVIDERS, default="" if PRODUCTION else "bankid,test")
+EID_PROVIDERS = config.get_list(
+    config.EID_PROVIDERS, default="" if PRODUCTION else "bankid,saml,test"
+)
 BANKID_URL = config.get(config.BANKID_URL)
 BANKID_CERTIFICATE = config.get(config.BANKID_CERTIFICATE)
 BANKID_KEY = config.get(config.BANKID_KEY)
@@ -234,11 +236,32 @@ if BANKID_URL and not (BANKID_CERTIFICATE and BANKID_CA):
         "DIGIGOV_BANKID_URL needs DIGIGOV_BANKID_CERTIFICATE (the relying party's certificate) "
         "and DIGIGOV_BANKID_CA (the CA of BankID's server certificate)"
     )
+SAML_METADATA_URL = config.get(config.SAML_METADATA_URL)
+SAML_METADATA_CERTIFICATE = config.get(config.SAML_METADATA_CERTIFICATE)
+SAML_METADATA_HOURS = float(config.get(config.SAML_METADATA_HOURS))
+SAML_IDP = config.get(config.SAML_IDP)
+SAML_LABEL = config.get(config.SAML_LABEL)
+SAML_KEY = config.get(config.SAML_KEY)
+SAML_CERTIFICATE = config.get(config.SAML_CERTIFICATE)
+SAML_XMLSEC = config.get(config.SAML_XMLSEC)
+SAML_DIR = DATA_DIR / "saml"
+# The test SAML identity provider stands in for the federation when none is configured.
+SAML_TEST_IDP = "saml" in EID_PROVIDERS and not SAML_METADATA_URL
+if SAML_METADATA_URL and not SAML_METADATA_CERTIFICATE:
+    raise ImproperlyConfigured(
+        "DIGIGOV_SAML_METADATA_URL needs DIGIGOV_SAML_METADATA_CERTIFICATE (what signs it)"
+    )
+if SAML_METADATA_URL and PRODUCTION and not (SAML_KEY and SAML_CERTIFICATE):
+    raise ImproperlyConfigured(
+        "DIGIGOV_SAML_METADATA_URL needs DIGIGOV_SAML_KEY and DIGIGOV_SAML_CERTIFICATE "
+        "(the service provider's key, registered with the federation) in production mode"
+    )
 _test_parts = [
     part
     for part, used in (
         ("the test e-ID provider (test in DIGIGOV_EID_PROVIDERS)", "test" in EID_PROVIDERS),
         ("the BankID simulator (bankid without DIGIGOV_BANKID_URL)", BANKID_SIMULATOR),
+        ("the test SAML identity provider (saml without DIGIGOV_SAML_METADATA_URL)", SAML_TEST_IDP),
     )
     if used
 ]

@@ -3,6 +3,7 @@ from django.urls import path
 from digigov.identity import views
 from digigov.identity.bankid import views as bankid
 from digigov.identity.bankid.simulator import views as bankid_app
+from digigov.identity.saml import views as saml
 
 app_name = "identity"
 
@@ -21,6 +22,12 @@ urlpatterns = [
     path("bankid-simulator/app/", bankid_app.app, name="bankid-app"),
     path("bankid-simulator/app/<uuid:order_ref>/", bankid_app.order, name="bankid-app-order"),
     path("bankid-simulator/app/<uuid:order_ref>/svar", bankid_app.decide, name="bankid-app-decide"),
+    path("saml/start", saml.start, name="saml-start"),
+    path("saml/acs", saml.acs, name="saml-acs"),
+    path("saml/metadata", saml.metadata, name="saml-metadata"),
+    path("saml/sls", saml.sls, name="saml-sls"),
+    path("test-idp/metadata", saml.idp_metadata, name="test-idp-metadata"),
+    path("test-idp/sso", saml.idp_sso, name="test-idp-sso"),
     path("personal/logga-in/", views.staff_sign_in, name="staff-login"),
     path("personal/logga-ut/", views.staff_sign_out, name="staff-logout"),
     path("test-eid/", views.provider_root, name="test-eid-root"),

@@ -82,6 +82,7 @@ def sign_in_error(request: HttpRequest, code: str, status: int = 400) -> HttpRes
 
 
 BANKID = "bankid"
+SAML = "saml"
 
 
 def _provider_list(request: HttpRequest, required: str = "") -> list[dict[str, str]]:
@@ -91,6 +92,9 @@ def _provider_list(request: HttpRequest, required: str = "") -> list[dict[str, s
         if name == BANKID:
             if not required or loa.satisfies(bankid_flow.LOA, required):
                 listed.append({"name": name, "label": "BankID"})
+            continue
+        if name == SAML:
+            listed.append({"name": name, "label": settings.SAML_LABEL})
             continue
         try:
             listed.append({"name": name, "label": oidc.provider(request, name).label})
@@ -132,6 +136,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest, provider: str) -> HttpResponse:
     if provider == BANKID and BANKID in settings.EID_PROVIDERS:
         return redirect(f"{reverse('identity:bankid')}?{request.GET.urlencode()}")
+    if provider == SAML and SAML in settings.EID_PROVIDERS:
+        return redirect(f"{reverse('identity:saml-start')}?{request.GET.urlencode()}")
     try:
         chosen = oidc.provider(request, provider)
         authorization = oidc.start(

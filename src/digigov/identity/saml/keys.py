@@ -1,0 +1,72 @@
+"""Keys and self-signed certificates for SAML: the service provider's (unless the operator
+names their own) and the test identity provider's, made once in the data folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+
+@dataclass(frozen=True)
+class Pair:
+    key: Path
+    certificate: Path
+
+    def certificate_pem(self) -> str:
+        return self.certificate.read_text()
+
+    def certificate_base64(self) -> str:
+        """The certificate as it appears in metadata and KeyInfo: DER, base64, one line."""
+        lines = self.certificate_pem().strip().splitlines()
+        return "".join(line for line in lines if not line.startswith("-----"))
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Atomically, so a process starting beside us never reads half a file."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    with os.fdopen(handle, "wb") as file:
+        file.write(data)
+    os.replace(temporary, path)
+
+
+@cache
+def pair(folder: Path, name: str, common_name: str) -> Pair:
+    """`folder/name-key.pem` and `folder/name.pem`, made on first use (RSA 3072, ten years:
+    SAML metadata pins the certificate, so it is not rolled over often)."""
+    found = Pair(folder / f"{name}-key.pem", folder / f"{name}.pem")
+    if found.key.exists() and found.certificate.exists():
+        return found
+    folder.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
+    if not found.key.exists():
+        _write(
+            found.key,
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ),
+        )
+        _write(found.certificate, certificate.public_bytes(serialization.Encoding.PEM))
+    return found
