@@ -17,6 +17,7 @@ from digigov.identity.models import (
     AccessToken,
     ApiCredential,
     FailedStaffSignIn,
+    SignIn,
     StaffMembership,
     StaffSignInAddress,
     TestClient,
@@ -124,3 +125,10 @@ def administered_organisations(user: Any) -> QuerySet[Organisation]:
         user_id=user.pk, role=StaffMembership.Role.ADMINISTRATOR
     ).values("organisation_id")
     return Organisation.objects.filter(pk__in=administering).order_by("name")
+
+
+def sign_in_of(resident_id: int, sign_in_id: int | None) -> SignIn | None:
+    """A resident's own sign-in (its evidence), by the id their session keeps."""
+    if sign_in_id is None:
+        return None
+    return SignIn.objects.filter(pk=sign_in_id, resident_id=resident_id).first()

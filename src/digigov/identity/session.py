@@ -29,6 +29,7 @@ class ResidentSession:
     loa: str
     provider: str
     signed_in_at: dt.datetime
+    sign_in_id: int | None = None  # the SignIn with the e-ID's evidence
     _resident: Resident | None = None
 
     @property
@@ -81,6 +82,7 @@ def load(request: HttpRequest) -> tuple[ResidentSession | None, bool]:
             loa=data["loa"],
             provider=data["provider"],
             signed_in_at=dt.datetime.fromisoformat(data["signed_in_at"]),
+            sign_in_id=data.get("sign_in"),
         ),
         False,
     )

@@ -28,6 +28,7 @@ urlpatterns = [
     path("saml/sls", saml.sls, name="saml-sls"),
     path("test-idp/metadata", saml.idp_metadata, name="test-idp-metadata"),
     path("test-idp/sso", saml.idp_sso, name="test-idp-sso"),
+    path("test-idp/slo", saml.idp_slo, name="test-idp-slo"),
     path("personal/logga-in/", views.staff_sign_in, name="staff-login"),
     path("personal/logga-ut/", views.staff_sign_out, name="staff-logout"),
     path("test-eid/", views.provider_root, name="test-eid-root"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import secrets
 import time
 from typing import Any
 from urllib.parse import unquote_plus, urlencode
@@ -214,12 +215,33 @@ def complete_sign_in(
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
+    """Sign out here, and at the identity provider when it keeps a session of its own
+    (SAML single logout)."""
     current = request.resident  # type: ignore[attr-defined]
+    provider_logout = None
     if current is not None:
+        signed_in = queries.sign_in_of(current.resident_id, current.sign_in_id)
+        if signed_in is not None and signed_in.method == "saml":
+            provider_logout = _saml_logout(signed_in.evidence)
         actions.sign_out_resident(current.resident)
     session.end(request)
     messages.info(request, _("Du är utloggad."))
-    return redirect("web:home")
+    return redirect(provider_logout or "web:home")
+
+
+def _saml_logout(evidence: dict[str, Any]) -> str | None:
+    from digigov.identity.saml import sp
+
+    try:
+        return sp.logout_url(
+            evidence.get("issuer", ""),
+            evidence.get("name_id", ""),
+            evidence.get("session_index", ""),
+            relay_state=secrets.token_urlsafe(12),
+        )
+    except oidc.SignInError as error:
+        logger.warning("no SAML logout: %s", error)
+        return None
 
 
 # -- staff ------------------------------------------------------------------

@@ -15,6 +15,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+# SHA-256 digests in every signature (the signature method is RSA-SHA256)
+DIGEST = "http://www.w3.org/2001/04/xmlenc#sha256"
+
 
 @dataclass(frozen=True)
 class Pair:

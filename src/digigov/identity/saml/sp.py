@@ -25,8 +25,6 @@ from saml2.saml import NAMEID_FORMAT_TRANSIENT, AuthnContextClassRef
 from saml2.samlp import Extensions, RequestedAuthnContext
 from saml2.sigver import SIG_RSA_SHA256
 
-DIGEST = "http://www.w3.org/2001/04/xmlenc#sha256"
-
 from digigov.identity.oidc import SignInError
 from digigov.identity.port import Identity
 from digigov.identity.saml import federation, keys
@@ -79,7 +77,7 @@ def _config(metadata_xml: str | None) -> SPConfig:
         "allow_unknown_attributes": True,
         "accepted_time_diff": CLOCK_SKEW_SECONDS,
         "signing_algorithm": SIG_RSA_SHA256,
-        "digest_algorithm": DIGEST,
+        "digest_algorithm": keys.DIGEST,
         "service": {
             "sp": {
                 "name": "Digigov",
@@ -124,7 +122,7 @@ def metadata_xml() -> str:
     config.valid_for = 24 * 7  # hours; fetched anew long before
     descriptor = entity_descriptor(config)
     _signed_id, signed = sign_entity_descriptor(
-        descriptor, None, security_context(config), sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST
+        descriptor, None, security_context(config), sign_alg=SIG_RSA_SHA256, digest_alg=keys.DIGEST
     )
     return str(signed)
 
@@ -252,7 +250,7 @@ def logout_url(idp: str, name_id: str, session_index: str, relay_state: str) -> 
 
     sp = client()
     try:
-        destinations = sp.metadata.single_logout_service(idp, [BINDING_HTTP_REDIRECT], "idpsso")
+        destinations = sp.metadata.single_logout_service(idp, BINDING_HTTP_REDIRECT, "idpsso")
     except Exception:
         return None
     if not destinations:
@@ -273,3 +271,14 @@ def logout_url(idp: str, name_id: str, session_index: str, relay_state: str) -> 
         sigalg=SIG_RSA_SHA256,
     )
     return dict(info["headers"])["Location"]
+
+
+def logged_out(saml_response: str) -> bool:
+    """Does the identity provider say it logged the person out (a LogoutResponse to us)?
+    Only logged: the person was signed out here before they went there."""
+    try:
+        parsed = client().parse_logout_request_response(saml_response, BINDING_HTTP_REDIRECT)
+    except Exception as error:
+        logger.info("a LogoutResponse was refused: %s", error)
+        return False
+    return parsed is not None and parsed.status_ok()

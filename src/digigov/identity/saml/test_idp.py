@@ -24,8 +24,6 @@ from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.server import Server
 from saml2.sigver import SIG_RSA_SHA256
 
-DIGEST = "http://www.w3.org/2001/04/xmlenc#sha256"
-
 from digigov.identity.saml import keys
 
 ATTRIBUTE_MAPS = str(Path(__file__).parent / "attributemaps")
@@ -56,7 +54,7 @@ def _config() -> IdPConfig:
             ],
             "attribute_map_dir": ATTRIBUTE_MAPS,
             "signing_algorithm": SIG_RSA_SHA256,
-            "digest_algorithm": DIGEST,
+            "digest_algorithm": keys.DIGEST,
             "accepted_time_diff": 60,
             "service": {
                 "idp": {
@@ -101,7 +99,7 @@ def metadata_xml() -> str:
     config.valid_for = 24 * 7
     descriptor = entity_descriptor(config)
     _id, signed = sign_entity_descriptor(
-        descriptor, None, security_context(config), sign_alg=SIG_RSA_SHA256, digest_alg=DIGEST
+        descriptor, None, security_context(config), sign_alg=SIG_RSA_SHA256, digest_alg=keys.DIGEST
     )
     return str(signed)
 
@@ -194,7 +192,7 @@ def respond(
         encrypt_assertion=True,
         encrypt_cert_assertion=None,  # the service provider's, from its metadata
         sign_alg=SIG_RSA_SHA256,
-        digest_alg=DIGEST,
+        digest_alg=keys.DIGEST,
     )
     info = idp.apply_binding(BINDING_HTTP_POST, str(response), request.acs, relay, response=True)
     return {"url": request.acs, "fields": _form_fields(info)}
@@ -207,3 +205,35 @@ def _form_fields(info: dict[str, Any]) -> dict[str, str]:
     body = info["data"]
     fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', body))
     return {name: value for name, value in fields.items() if name in {"SAMLResponse", "RelayState"}}
+
+
+def logout(saml_request: str, relay_state: str, sigalg: str, signature: str) -> str:
+    """Answer a signed LogoutRequest: the address of the service provider's logout
+    service with a signed LogoutResponse. Raises ValueError."""
+    idp = server()
+    try:
+        parsed = idp.parse_logout_request(
+            saml_request,
+            BINDING_HTTP_REDIRECT,
+            relay_state=relay_state,
+            sigalg=sigalg,
+            signature=signature,
+        )
+    except Exception as error:
+        raise ValueError(f"{type(error).__name__}: {error}") from error
+    if parsed is None:
+        raise ValueError("no LogoutRequest")
+    response = idp.create_logout_response(parsed.message, [BINDING_HTTP_REDIRECT], sign=False)
+    destination = idp.metadata.single_logout_service(
+        parsed.message.issuer.text, BINDING_HTTP_REDIRECT, "spsso"
+    )[0]["location"]
+    info = idp.apply_binding(
+        BINDING_HTTP_REDIRECT,
+        str(response),
+        destination,
+        relay_state,
+        response=True,
+        sign=True,
+        sigalg=SIG_RSA_SHA256,
+    )
+    return str(dict(info["headers"])["Location"])

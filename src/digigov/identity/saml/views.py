@@ -110,7 +110,11 @@ def metadata(request: HttpRequest) -> HttpResponse:
 @require_safe
 @never_cache
 def sls(request: HttpRequest) -> HttpResponse:
-    """Back from the identity provider's logout."""
+    """Back from the identity provider's logout. We signed out before going there; a bad
+    or missing answer only means the identity provider may still remember the person."""
+    answer = request.GET.get("SAMLResponse", "")
+    if answer and not sp.logged_out(answer):
+        logger.warning("the identity provider's logout answer was not accepted")
     return redirect("web:home")
 
 
@@ -129,6 +133,23 @@ def idp_metadata(request: HttpRequest) -> HttpResponse:
 
 
 REQUEST_FIELDS = ("SAMLRequest", "RelayState", "SigAlg", "Signature")
+
+
+@require_safe
+@never_cache
+def idp_slo(request: HttpRequest) -> HttpResponse:
+    """The test identity provider forgets the person and sends them back."""
+    _test_idp_enabled()
+    carried = {name: request.GET.get(name, "") for name in REQUEST_FIELDS}
+    try:
+        back = test_idp.logout(
+            carried["SAMLRequest"], carried["RelayState"], carried["SigAlg"], carried["Signature"]
+        )
+    except ValueError as error:
+        logger.info("test IdP refused a logout: %s", error)
+        context = {"error": "Begäran om utloggning är inte giltig."}
+        return render(request, "identity/test_provider_error.html", context, status=400)
+    return redirect(back)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -145,3 +145,19 @@ def test_a_cross_site_post_is_posted_again_from_our_own_page(client):
     # posted again from our page, with the session cookie
     again = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page.content.decode()))
     assert _post(client, again).url == "/mina-sidor/"
+
+
+def test_signing_out_signs_out_at_the_identity_provider_too(client):
+    _post(client, _answer(client, _to_idp(client)))
+    out = client.post(reverse("identity:sign-out"))
+    assert SESSION_KEY not in client.session
+    assert out.url.startswith("http://testserver/test-idp/slo?SAMLRequest=")
+    back = client.get(out.url.removeprefix("http://testserver"))
+    assert back.status_code == 302 and back.url.startswith("http://testserver/saml/sls?")
+    home = client.get(back.url.removeprefix("http://testserver"))
+    assert home.url == reverse("web:home")
+
+
+def test_a_forged_logout_request_is_refused_by_the_test_idp(client):
+    query = {"SAMLRequest": base64.b64encode(b"<x/>").decode(), "SigAlg": "x", "Signature": "y"}
+    assert client.get("/test-idp/slo", query).status_code == 400
