@@ -182,6 +182,14 @@ PAGES: dict[str, list[Row]] = {
     "bankid-simulator/app/<uuid:order_ref>/svar": [
         row("POST", f"/bankid-simulator/app/{uuid.uuid4()}/svar", set())
     ],
+    # Sweden Connect (SAML): the request is made for anyone; answers are checked in its tests
+    "saml/start": [row("GET", "/saml/start", EVERYONE)],  # to the identity provider
+    "saml/acs": [row("POST", "/saml/acs", EVERYONE)],  # 400: no answer
+    "saml/metadata": [row("GET", "/saml/metadata", EVERYONE)],
+    "saml/sls": [row("GET", "/saml/sls", EVERYONE)],  # home
+    "test-idp/metadata": [row("GET", "/test-idp/metadata", EVERYONE)],
+    "test-idp/sso": [row("GET", "/test-idp/sso", EVERYONE)],  # 400: no signed request
+    "test-idp/slo": [row("GET", "/test-idp/slo", EVERYONE)],  # 400: no signed request
     # the test e-ID provider: its clients authenticate themselves (its own tests)
     "test-eid/": [row("GET", "/test-eid/", EVERYONE)],
     "test-eid/.well-known/openid-configuration": [

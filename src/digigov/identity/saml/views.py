@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -147,7 +148,7 @@ def idp_slo(request: HttpRequest) -> HttpResponse:
         )
     except ValueError as error:
         logger.info("test IdP refused a logout: %s", error)
-        context = {"error": "Begäran om utloggning är inte giltig."}
+        context = {"error": _("Begäran om utloggning är inte giltig.")}
         return render(request, "identity/test_provider_error.html", context, status=400)
     return redirect(back)
 
@@ -165,7 +166,7 @@ def idp_sso(request: HttpRequest) -> HttpResponse:
         )
     except ValueError as error:
         logger.info("test IdP refused a request: %s", error)
-        message = "Begäran om inloggning är inte giltig (osignerad eller okänd avsändare)."
+        message = _("Begäran om inloggning är inte giltig (osignerad eller okänd avsändare).")
         context = {"error": message}
         return render(request, "identity/test_provider_error.html", context, status=400)
     requested = next((level for level in checked.levels if loa.level(level)), loa.LOA3)
