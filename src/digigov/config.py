@@ -100,6 +100,13 @@ BANKID_CA = declare(
     "PEM file with the CA that issued BankID's server certificate (BankID publishes it for "
     "test and production); required with `DIGIGOV_BANKID_URL`.",
 )
+BANKID_SIGNATURE_CA = declare(
+    "DIGIGOV_BANKID_SIGNATURE_CA",
+    "",
+    "PEM file with the CAs that issue BankID's end-user certificates, against which "
+    "signatures with BankID are verified (when made and by `digigov signatures verify`). "
+    "Empty with the simulator means its test CA.",
+)
 BANKID_RETURN_RISK = declare(
     "DIGIGOV_BANKID_RETURN_RISK",
     "false",

@@ -310,11 +310,22 @@ def submit_bygglov(services: dict[str, Any], person: str = ANNA) -> Any:
             file_name="ritning.pdf",
             chunks=[PDF],
         )
+    sign_application(application, person)
     return actions.submit_application(
         actor=actor,
         application_id=application.pk,
         actor_loa="http://id.elegnamnden.se/loa/1.0/loa3",
     )
+
+
+def sign_application(application: Any, person: str) -> Any:
+    """The person signs the application with BankID (the simulator's evidence, made here)."""
+    from digigov.cases import actions, signing
+    from digigov.identity.bankid.simulator.signatures import sign_here
+
+    application.refresh_from_db()
+    to_sign = actions.prepare_signing(actor=Actor.person(person), application=application)
+    return sign_here(to_sign, person, signing.purpose_of(application))
 
 
 @pytest.fixture

@@ -223,6 +223,7 @@ BANKID_URL = config.get(config.BANKID_URL)
 BANKID_CERTIFICATE = config.get(config.BANKID_CERTIFICATE)
 BANKID_KEY = config.get(config.BANKID_KEY)
 BANKID_CA = config.get(config.BANKID_CA)
+BANKID_SIGNATURE_CA = config.get(config.BANKID_SIGNATURE_CA)
 BANKID_RETURN_RISK = config.get_bool(config.BANKID_RETURN_RISK, default=False)
 BANKID_TIMEOUT = float(config.get(config.BANKID_TIMEOUT))
 BANKID_SIMULATOR_ADDRESS = config.get(config.BANKID_SIMULATOR_ADDRESS)
@@ -231,10 +232,11 @@ BANKID_SIMULATOR_DIR = Path(
 ).resolve()
 # The BankID simulator answers where BankID is offered and no real one is configured.
 BANKID_SIMULATOR = "bankid" in EID_PROVIDERS and not BANKID_URL
-if BANKID_URL and not (BANKID_CERTIFICATE and BANKID_CA):
+if BANKID_URL and not (BANKID_CERTIFICATE and BANKID_CA and BANKID_SIGNATURE_CA):
     raise ImproperlyConfigured(
-        "DIGIGOV_BANKID_URL needs DIGIGOV_BANKID_CERTIFICATE (the relying party's certificate) "
-        "and DIGIGOV_BANKID_CA (the CA of BankID's server certificate)"
+        "DIGIGOV_BANKID_URL needs DIGIGOV_BANKID_CERTIFICATE (the relying party's certificate), "
+        "DIGIGOV_BANKID_CA (the CA of BankID's server certificate) and "
+        "DIGIGOV_BANKID_SIGNATURE_CA (the CAs of its users' certificates)"
     )
 SAML_METADATA_URL = config.get(config.SAML_METADATA_URL)
 SAML_METADATA_CERTIFICATE = config.get(config.SAML_METADATA_CERTIFICATE)

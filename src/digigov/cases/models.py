@@ -46,6 +46,12 @@ class Application(OrganisationOwned):
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_loa = models.CharField(max_length=100, blank=True)
     reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    # What the applicant signs with e-ID (a package with `signing.required`): the text they
+    # read and the application's PDF, as it was when signing began; signatures
+    # (identity.Signature, purpose "application:<public id>") cover its SHA-256.
+    signing_text = models.TextField(blank=True)
+    signing_document = models.BinaryField(null=True, blank=True)
+    signing_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["submitted_by", "status", "updated_at"])]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from digigov.cases import signing
 from digigov.cases.models import Application, Attachment, Case
 from digigov.services import catalogue, presentation
 
@@ -24,6 +25,7 @@ def receipt_context(application: Application, case: Case) -> dict[str, object]:
         "service_name": presentation.localised(spec.name),
         "steps": presentation.summary(spec, application.answers, file_names),
         "attachments": attachments,
+        "signatures": signing.signatures_of(application),
     }
 
 

@@ -22,7 +22,7 @@ from digigov.core.actors import Actor
 from digigov.core.identifiers import parse_person_identifier
 from digigov.core.models import Organisation
 from digigov.core.transactions import action, outermost
-from digigov.identity import builtin_eid, oidc
+from digigov.identity import builtin_eid, oidc, signing
 from digigov.identity.models import (
     AccessToken,
     ApiCredential,
@@ -30,12 +30,14 @@ from digigov.identity.models import (
     FailedStaffSignIn,
     ProviderKey,
     Resident,
+    Signature,
     SignIn,
     StaffMembership,
     StaffSignInAddress,
     TestClient,
 )
 from digigov.identity.port import Identity
+from digigov.identity.signing import ToSign
 
 
 class ProviderError(Exception):
@@ -462,3 +464,47 @@ def revoke_api_credential(*, actor: Actor, credential: ApiCredential) -> None:
         object_type="api_credential",
         object_id=credential.key_id,
     )
+
+
+# -- signatures with e-ID ---------------------------------------------------------------
+
+
+def record_signature(
+    *, purpose: str, expected: ToSign, signer: str, completion: dict[str, Any], order_ref: str
+) -> Signature:
+    """Keep a BankID signature, once it is shown to be `signer`'s over exactly `expected`
+    (signing.check_bankid raises NotSigned otherwise, and nothing is kept)."""
+    name = signing.check_bankid(completion, expected, signer)
+    return _store_signature(purpose, expected, signer, name, completion, order_ref)
+
+
+@action
+def _store_signature(
+    purpose: str,
+    expected: ToSign,
+    signer: str,
+    name: str,
+    completion: dict[str, Any],
+    order_ref: str,
+) -> Signature:
+    from digigov.identity.bankid.flow import LOA
+
+    signature = Signature.objects.create(
+        purpose=purpose,
+        signer=signer,
+        signer_name=name,
+        method="bankid",
+        loa=LOA,
+        text=expected.text,
+        digest=expected.digest,
+        evidence={"orderRef": order_ref, "completionData": completion},
+        signed_at=clock.now(),
+    )
+    audit.record(
+        actor=Actor.person(signer, name),
+        action="signature.made",
+        object_type="signature",
+        object_id=signature.pk,
+        data={"purpose": purpose, "sha256": expected.digest, "method": "bankid"},
+    )
+    return signature

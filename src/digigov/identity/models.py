@@ -235,3 +235,23 @@ class SignIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.resident} {self.method}/{self.provider} {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class Signature(models.Model):
+    """A signature with e-ID: who signed what, when, and the provider's evidence (BankID's
+    signature XML and OCSP response), checked when made and checkable again later
+    (`digigov signatures verify`). `purpose` says what it signs, for the module that
+    asked (an application: `application:<public id>`)."""
+
+    purpose = models.CharField(max_length=100, db_index=True)
+    signer = models.CharField(max_length=12, validators=[validate_person_identifier])
+    signer_name = models.CharField(max_length=400)
+    method = models.CharField(max_length=10)  # bankid
+    loa = models.CharField(max_length=200)
+    text = models.TextField()  # what the person was shown and signed
+    digest = models.CharField(max_length=64)  # SHA-256 (hex) of the document signed unseen
+    evidence = models.JSONField(default=dict)
+    signed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.signer_name} {self.purpose} {self.signed_at:%Y-%m-%d %H:%M}"

@@ -146,6 +146,12 @@ class Applicant(Strict):
     representative_required: bool = False
 
 
+class Signing(Strict):
+    """Must the application be signed with e-ID before it is submitted?"""
+
+    required: bool = False
+
+
 class State(Strict):
     id: Annotated[str, Field(pattern=IDENTIFIER)]
     label: Text
@@ -291,6 +297,7 @@ class ServicePackageSpec(Strict):
     ]
     steps: Annotated[list[Step], Field(min_length=1)]
     process: Process
+    signing: Signing = Signing()
 
     @model_validator(mode="after")
     def fields_are_consistent(self) -> ServicePackageSpec:

@@ -14,9 +14,8 @@ Everyone else must be stopped: 401, 403, 404, or sent to sign in. No one may get
 
 from __future__ import annotations
 
-import uuid
-
 import io
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any

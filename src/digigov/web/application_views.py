@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from digigov.cases import actions as case_actions
 from digigov.cases import queries as case_queries
-from digigov.cases import receipts, storage
+from digigov.cases import receipts, signing, storage
 from digigov.cases.models import Application
 from digigov.core import queries as core_queries
 from digigov.core.identifiers import parse_organisation_number
@@ -336,6 +336,10 @@ def review(request: HttpRequest, public_id: str) -> HttpResponse:
         checked = answer_rules.clean(spec, application.answers, complete=True)
         return _review_page(request, application, {} if checked.ok else dict(checked.errors))
     try:
+        if spec.signing.required and not signing.signed_by_applicant(application):
+            # first the signature: the application is fixed as a PDF, then signed
+            case_actions.prepare_signing(actor=actor, application=application)
+            return redirect("web:application-sign", application.public_id)
         case_actions.submit_application(
             actor=actor,
             application_id=application.pk,
@@ -372,7 +376,12 @@ def receipt(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(
         request,
         "web/services/receipt.html",
-        {"application": application, "case": case, "spec": spec},
+        {
+            "application": application,
+            "case": case,
+            "spec": spec,
+            "signatures": signing.signatures_of(application),
+        },
     )
 
 

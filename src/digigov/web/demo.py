@@ -11,6 +11,7 @@ from typing import Any
 
 from digigov import config
 from digigov.cases import actions as case_actions
+from digigov.cases import signing
 from digigov.cases.models import Case
 from digigov.core import actions as core_actions
 from digigov.core import clock
@@ -23,6 +24,7 @@ from digigov.exchange.identifiers import ClientId
 from digigov.identity import actions as identity_actions
 from digigov.identity import loa
 from digigov.identity import queries as identity_queries
+from digigov.identity.bankid.simulator.signatures import sign_here
 from digigov.mycases import hub as mycases_hub
 from digigov.registers import actions as registers_actions
 from digigov.registers import answers as register_answers
@@ -149,6 +151,10 @@ def _bygglov(organisation: Organisation, answers: dict[str, object]) -> Case:
             file_name=f"{field}.pdf",
             chunks=[DEMO_PDF],
         )
+    # Anna signed it with BankID (the simulator's evidence, made here)
+    application.refresh_from_db()
+    to_sign = case_actions.prepare_signing(actor=ANNA, application=application)
+    sign_here(to_sign, ANNA.identifier, signing.purpose_of(application))
     return case_actions.submit_application(
         actor=ANNA, application_id=application.pk, actor_loa=loa.LOA3
     )

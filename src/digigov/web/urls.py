@@ -1,6 +1,13 @@
 from django.urls import path
 
-from digigov.web import application_views, case_views, mycases_views, tracker_views, views
+from digigov.web import (
+    application_views,
+    case_views,
+    mycases_views,
+    signing_views,
+    tracker_views,
+    views,
+)
 
 app_name = "web"
 
@@ -59,6 +66,12 @@ urlpatterns = [
         name="application-continue",
     ),
     path("ansokan/<str:public_id>/granska/", application_views.review, name="application-review"),
+    path("ansokan/<str:public_id>/skriv-under/", signing_views.sign, name="application-sign"),
+    path(
+        "ansokan/<str:public_id>/skriv-under.pdf",
+        signing_views.document,
+        name="application-sign-document",
+    ),
     path("ansokan/<str:public_id>/kvitto/", application_views.receipt, name="application-receipt"),
     path(
         "ansokan/<str:public_id>/kvitto.pdf",

@@ -34,6 +34,7 @@ from digigov.cases.actions.handling import (
     request_completion,
     take,
 )
+from digigov.cases.actions.signing import prepare_signing
 
 __all__ = [
     "Refused",
@@ -53,6 +54,7 @@ __all__ = [
     "extension_refusal",
     "move_case",
     "next_registrar_number",
+    "prepare_signing",
     "record_access",
     "register_answer",
     "remove_attachment",

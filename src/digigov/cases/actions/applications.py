@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
-from digigov.cases import clocks, disclosure, queries, storage
+from digigov.cases import clocks, disclosure, queries, signing, storage
 from digigov.cases.models import (
     ApplicantKind,
     Application,
@@ -174,7 +174,7 @@ def _locked(application_id: int) -> Application:
     return (
         Application.objects.select_for_update(of=("self",))
         .select_related("service_version", "organisation")
-        .defer(*queries.LARGE_VERSION_FIELDS)
+        .defer(*queries.LARGE_VERSION_FIELDS, "signing_document")
         .get(pk=application_id)
     )
 
@@ -188,11 +188,22 @@ def _lock_draft(application: Application, revision: int | None = None) -> Applic
 
 
 def _store_answers(locked: Application, answers: dict[str, Any]) -> None:
-    """Store a draft's new answers as a new revision (so stale saves can be refused)."""
+    """Store a draft's new answers as a new revision (so stale saves can be refused). What
+    was being signed is no longer the application: signing begins anew."""
     locked.answers = answers
     locked.revision += 1
     locked.updated_at = clock.now()
-    locked.save(update_fields=["answers", "revision", "updated_at"])
+    locked.signing_text, locked.signing_document, locked.signing_digest = "", None, ""
+    locked.save(
+        update_fields=[
+            "answers",
+            "revision",
+            "updated_at",
+            "signing_text",
+            "signing_document",
+            "signing_digest",
+        ]
+    )
 
 
 @action
@@ -437,6 +448,11 @@ def _submit(actor: Actor, application_id: int, actor_loa: str) -> Case:
     checked = answer_rules.clean(spec, locked.answers, complete=True)
     if not checked.ok:
         raise ValidationError({key: [message] for key, message in checked.errors.items()})
+    if spec.signing.required and not signing.signed_by_applicant(locked):
+        raise _error(
+            _("Ansökan behöver skrivas under med e-legitimation innan den skickas in."),
+            "signature_required",
+        )
     attachments = {
         str(a.public_id): a
         for a in Attachment.objects.filter(application=locked).order_by("uploaded_at", "pk")
@@ -479,6 +495,7 @@ def _submit(actor: Actor, application_id: int, actor_loa: str) -> Case:
             "service": spec.code,
             "version": spec.version,
             "loa": actor_loa,
+            **({"signed": locked.signing_digest} if spec.signing.required else {}),
         },
     )
     return case

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from digigov.cases.models import Application, Case
-from digigov.conftest import PDF, sign_in_resident
+from digigov.conftest import PDF, sign_application, sign_in_resident
 
 pytestmark = pytest.mark.django_db
 ANNA = "199003152387"
@@ -79,6 +79,9 @@ def test_applying_through_the_api(anna):
         assert response.status_code == 201
         assert response.json()["content_type"] == "application/pdf"
 
+    unsigned = problem(anna.post(f"{url}/submit"), 422)
+    assert "skrivas under" in unsigned["detail"] or "skrivas under" in str(unsigned)
+    sign_application(Application.objects.get(public_id=application["id"]), ANNA)
     submitted = anna.post(f"{url}/submit")
     assert submitted.status_code == 200
     body = submitted.json()

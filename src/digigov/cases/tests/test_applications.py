@@ -8,7 +8,7 @@ from django.db import connection, transaction
 
 from digigov.cases import actions, queries
 from digigov.cases.models import Application, Attachment, Case, CaseEvent, Document
-from digigov.conftest import BYGGLOV_ANSWERS, PDF, PNG, submit_bygglov
+from digigov.conftest import BYGGLOV_ANSWERS, PDF, PNG, sign_application, submit_bygglov
 from digigov.core.actors import Actor
 from digigov.core.models import AuditEntry
 from digigov.identity import loa
@@ -41,6 +41,7 @@ def complete_garage(services):
     application = actions.save_answers(actor=ANNA, application=application, answers=GARAGE)
     for field in ("situationsplan", "planritning", "fasadritning"):
         attach(application, field)
+    sign_application(application, ANNA.identifier)  # Bygglov is signed with e-ID
     application.refresh_from_db()
     return application
 
@@ -234,7 +235,7 @@ def test_an_old_version_cannot_be_started_but_started_drafts_keep_theirs(service
 
     application = start(services)
     old = services["BYGGLOV"]
-    spec = catalogue.spec_of(old).model_copy(update={"version": "1.2.0"})
+    spec = catalogue.spec_of(old).model_copy(update={"version": "1.3.0"})
     service_actions.install_package(
         actor=Actor.system("tests"), organisation=organisation, spec=spec
     )

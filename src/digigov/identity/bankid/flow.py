@@ -22,6 +22,7 @@ from digigov.identity import loa
 from digigov.identity.bankid import client, messages, qr
 from digigov.identity.bankid.client import BankIdError
 from digigov.identity.port import Identity
+from digigov.identity.signing import ToSign
 
 logger = logging.getLogger(__name__)
 SESSION_KEY = "bankid_order"
@@ -46,6 +47,9 @@ class Pending:
     next: str
     required: str  # the level the sign-in asked for
     purpose: str = ""  # for a signature: what it signs (a reference the caller keeps)
+    sign_text: str = ""  # ... the text shown
+    sign_digest: str = ""  # ... the document's SHA-256, signed unseen
+    signer: str = ""  # ... and whose signature it must be
     last_collect: float = 0.0
     status: str = "pending"
     hint: str = "outstandingTransaction"
@@ -94,38 +98,42 @@ def begin(
     next_url: str,
     required: str,
     return_url: str,
-    operation: str = "auth",
-    user_visible_data: str | None = None,
-    user_non_visible_data: bytes | None = None,
+    to_sign: ToSign | None = None,
+    signer: str = "",
     purpose: str = "",
 ) -> Pending:
-    """Start an order (cancelling this browser's earlier one). `return_url` gets the
-    order's nonce appended; it is given to BankID only for BankID on this device."""
+    """Start an order (cancelling this browser's earlier one): a sign-in, or with `to_sign`
+    a signature by `signer` for `purpose`. `return_url` gets the order's nonce appended;
+    it is given to BankID only for BankID on this device."""
     abandon(session)
     nonce = secrets.token_urlsafe(24)
     separator = "&" if "?" in return_url else "?"
     back = f"{return_url}{separator}nonce={nonce}" if device == "this" else None
-    if operation == "sign":
+    if to_sign is not None:
         order = client.sign(
             end_user_ip,
-            user_visible_data or "",
-            user_non_visible_data=user_non_visible_data,
+            to_sign.text,
+            user_non_visible_data=to_sign.unseen,
             return_url=back,
+            personal_number=signer,
         )
     else:
-        order = client.auth(end_user_ip, user_visible_data=user_visible_data, return_url=back)
+        order = client.auth(end_user_ip, return_url=back)
     pending = Pending(
         order_ref=order.order_ref,
         auto_start_token=order.auto_start_token,
         qr_start_token=order.qr_start_token,
         qr_start_secret=order.qr_start_secret,
         started=time.time(),
-        operation=operation,
+        operation="sign" if to_sign is not None else "auth",
         device=device,
         nonce=nonce,
         next=next_url,
         required=required,
         purpose=purpose,
+        sign_text=to_sign.text if to_sign else "",
+        sign_digest=to_sign.digest if to_sign else "",
+        signer=signer,
     )
     save(session, pending)
     return pending

@@ -8,9 +8,11 @@ and collects every two seconds in place, and cancels the order when the person l
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages as django_messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,10 +21,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from digigov.core import clients
-from digigov.identity import loa
+from digigov.identity import actions, loa
 from digigov.identity import views as sign_in_views
 from digigov.identity.bankid import flow, messages
 from digigov.identity.bankid.client import BankIdError
+from digigov.identity.signing import NotSigned, ToSign
+
+logger = logging.getLogger(__name__)
 
 DEVICES = ("this", "qr")
 
@@ -88,10 +93,34 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 def _finish(request: HttpRequest, pending: flow.Pending) -> HttpResponse:
+    """A complete order: the person is signed in, or their signature kept (if it signs
+    exactly what they were shown), and sent on."""
     flow.save(request.session, None)
-    return sign_in_views.complete_sign_in(
-        request, flow.identity_of(pending), pending.required, pending.next
-    )
+    if pending.operation != "sign":
+        return sign_in_views.complete_sign_in(
+            request, flow.identity_of(pending), pending.required, pending.next
+        )
+    try:
+        actions.record_signature(
+            purpose=pending.purpose,
+            expected=ToSign(pending.sign_text, pending.sign_digest),
+            signer=pending.signer,
+            completion=pending.completion or {},
+            order_ref=pending.order_ref,
+        )
+    except NotSigned as error:
+        logger.warning("a BankID signature was not kept: %s", error)
+        django_messages.error(
+            request, _("Underskriften gick inte att kontrollera och sparades inte. Försök igen.")
+        )
+    return redirect(pending.next)
+
+
+def _back(pending: flow.Pending) -> str:
+    """Where to start again: a signature's own page, or the choice of device."""
+    if pending.operation == "sign":
+        return pending.next
+    return f"{reverse('identity:bankid')}?{urlencode({'next': pending.next})}"
 
 
 def _waiting_page(request: HttpRequest, pending: flow.Pending, state: flow.State) -> HttpResponse:
@@ -105,6 +134,7 @@ def _waiting_page(request: HttpRequest, pending: flow.Pending, state: flow.State
         "simulator": settings.BANKID_SIMULATOR,
         "qr_text": flow.qr_text(pending) if settings.BANKID_SIMULATOR and pending.qr else "",
         "refresh": 1 if pending.qr else 2,
+        "retry_url": _back(pending),
     }
     return render(request, "identity/bankid_wait.html", context, status=200)
 
@@ -167,6 +197,8 @@ def cancel(request: HttpRequest) -> HttpResponse:
     flow.abandon(request.session)
     if request.headers.get("Sec-Fetch-Mode") in {"no-cors", "cors"}:
         return HttpResponse(status=204)
+    if pending is not None and pending.operation == "sign":
+        return redirect(pending.next)
     next_url = pending.next if pending else reverse("web:home")
     return redirect(f"{reverse('identity:sign-in')}?{urlencode({'next': next_url})}")
 

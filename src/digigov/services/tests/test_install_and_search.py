@@ -26,7 +26,7 @@ def test_installing_twice_is_idempotent(organisation):
 
 def test_a_new_version_becomes_current_and_the_old_one_stays(organisation):
     old = actions.install_package(actor=ACTOR, organisation=organisation, spec=bygglov())
-    new = actions.install_package(actor=ACTOR, organisation=organisation, spec=bygglov("1.1.0"))
+    new = actions.install_package(actor=ACTOR, organisation=organisation, spec=bygglov("1.3.0"))
     old.refresh_from_db()
     assert (old.is_current, new.is_current) == (False, True)
     assert queries.current_service(organisation, "BYGGLOV") == new
@@ -75,7 +75,7 @@ def test_the_command_installs_and_refuses_clearly(organisation, tmp_path, capsys
     call_command(
         "services", "install", str(package.BUILT_IN / "bygglov"), "--organisation", "exempelby"
     )
-    assert "installed BYGGLOV 1.1.0 for exempelby" in capsys.readouterr().out
+    assert "installed BYGGLOV 1.2.0 for exempelby" in capsys.readouterr().out
     with pytest.raises(CommandError, match="no organisation"):
         call_command(
             "services", "install", str(package.BUILT_IN / "bygglov"), "--organisation", "x"
@@ -87,4 +87,4 @@ def test_the_command_installs_and_refuses_clearly(organisation, tmp_path, capsys
 def test_the_command_runs_the_package_tests(capsys):
     call_command("services", "test")
     out = capsys.readouterr().out
-    assert "BYGGLOV 1.1.0: 11 passed, 0 failed" in out
+    assert "BYGGLOV 1.2.0: 11 passed, 0 failed" in out

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from digigov.cases.models import Application, Case
-from digigov.conftest import PDF, pdf_streams, sign_in_resident
+from digigov.conftest import PDF, pdf_streams, sign_application, sign_in_resident
 
 pytestmark = pytest.mark.django_db
 ANNA = "199003152387"
@@ -142,12 +142,18 @@ def test_the_whole_path_over_two_sittings(anna, services):
     review = anna.get(review_url).content.decode()
     assert "Garage" in review and "situationsplan.pdf" in review and "Det finns fel" not in review
 
+    # Bygglov is signed with e-ID first (the BankID round trip has its own tests)
+    sign_url = reverse("web:application-sign", args=[application.public_id])
+    assert anna.post(review_url)["Location"] == sign_url
+    sign_application(application, ANNA)
+    assert "Underskriven med BankID av Anna Andersson" in anna.get(sign_url).content.decode()
     response = anna.post(review_url)
     receipt_url = reverse("web:application-receipt", args=[application.public_id])
     assert response["Location"] == receipt_url
     case = Case.objects.get(application=application)
     receipt = anna.get(receipt_url).content.decode()
     assert case.registrar_number in receipt
+    assert "Underskriven av" in receipt and "Anna Andersson (19900315-2387)" in receipt
 
     pdf = anna.get(reverse("web:application-receipt-pdf", args=[application.public_id]))
     assert pdf["Content-Type"] == "application/pdf"

@@ -170,9 +170,11 @@ def test_the_skip_link_is_the_first_thing_to_focus(live_server: Any, page: Page)
 
 
 def test_a_resident_applies_for_bygglov_over_two_sittings(
-    live_server: Any, demo: None, page: Page, tmp_path: Any
+    live_server: Any, demo: None, bankid_simulator: Any, page: Page, tmp_path: Any
 ) -> None:
-    """Find Bygglov in plain words, save a draft, come back, attach a drawing, submit."""
+    """Find Bygglov in plain words, save a draft, come back, attach a drawing, sign it with
+    BankID on this device (the simulator's virtual app), submit: the receipt shows the
+    signature."""
     drawing = tmp_path / "situationsplan.pdf"
     drawing.write_bytes(PDF)
     base = live_server.url
@@ -218,9 +220,26 @@ def test_a_resident_applies_for_bygglov_over_two_sittings(
     continue_button.click()
     assert "situationsplan.pdf" in page.content()
     assert_no_violations(page, "check your answers")
+    page.get_by_role("button", name="Gå vidare till underskrift").click()
+
+    # she reads what she signs, then signs with BankID on this device
+    assert "SHA-256" in page.content() and "Exempelby kommun" in page.content()
+    assert_no_violations(page, "what she signs")
+    page.get_by_role("button", name="BankID på den här enheten").click()
+    page.get_by_role("link", name="Starta BankID-appen").click()
+    page.get_by_label("Vems BankID").select_option("199003152387")
+    page.get_by_role("button", name="Öppna beställningen").click()
+    assert "Det du skriver under" in page.content() and "SHA-256" in page.content()
+    assert_no_violations(page, "the virtual app: what she signs")
+    page.get_by_role("button", name="Skriv under", exact=True).click()
+    page.wait_for_url("**/skriv-under/")
+    assert "Underskriven med BankID av Anna Andersson" in page.content()
     page.get_by_role("button", name="Skicka in ansökan").click()
 
     assert page.get_by_role("heading", level=1).inner_text() == "Ansökan är inskickad"
+    assert (
+        "Underskriven av" in page.content() and "Anna Andersson (19900315-2387)" in page.content()
+    )
     assert_no_violations(page, "receipt")
     with page.expect_download() as download:
         page.get_by_role("link", name="Ladda ner kvitto (PDF)").click()

@@ -249,7 +249,7 @@ def test_the_extend_form_is_offered_as_often_as_the_package_allows(
     from digigov.services import actions as service_actions
     from digigov.services.spec import ServicePackageSpec
 
-    data = services["BYGGLOV"].spec | {"version": "1.2.0"}
+    data = services["BYGGLOV"].spec | {"version": "9.0.0"}
     data["process"]["clock"]["extension"]["times"] = 2
     twice = service_actions.install_package(
         actor=Actor.system("tests"),

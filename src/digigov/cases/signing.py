@@ -1,0 +1,95 @@
+"""What an applicant signs with e-ID: the application as a PDF/A document (its answers and
+the SHA-256 of each attachment), and a short text they read in the BankID app naming
+the service, the organisation, the applicant and the document's SHA-256."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from digigov.cases.models import Application, Attachment
+from digigov.identity.models import Signature
+from digigov.identity.signing import ToSign, digest_of
+from digigov.services import catalogue, presentation
+
+TEXT_LIMIT = 3_000  # well within BankID's 40 000 characters of base64
+
+
+def purpose_of(application: Application) -> str:
+    return f"application:{application.public_id}"
+
+
+def document_pdf(application: Application) -> bytes:
+    """The application as it will be filed, for signing (always in Swedish: the record)."""
+    from weasyprint import HTML  # imported here: it loads system libraries on import
+
+    from digigov.cases.receipts import PDF_VARIANT  # receipts shows signatures: imports us
+
+    spec = catalogue.spec_of(application.service_version)
+    attachments = list(Attachment.objects.filter(application=application).order_by("uploaded_at"))
+    file_names = {str(a.public_id): a.file_name for a in attachments}
+    with translation.override("sv"):
+        context = {
+            "application": application,
+            "spec": spec,
+            "organisation": application.organisation,
+            "service_name": presentation.localised(spec.name),
+            "steps": presentation.summary(spec, application.answers, file_names),
+            "attachments": attachments,
+        }
+        html = render_to_string("cases/signing_pdf.html", context)
+    pdf: bytes = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
+    return pdf
+
+
+def text_for(application: Application, digest: str) -> str:
+    """What the person reads in the app (simpleMarkdownV1), in Swedish."""
+    spec = catalogue.spec_of(application.service_version)
+    with translation.override("sv"):
+        service = presentation.localised(spec.name)
+    lines = [
+        f"# {service}",
+        "",
+        f"Jag skriver under min ansökan till {application.organisation.name}.",
+        "",
+        f"Sökande: {application.applicant_name} ({application.applicant_identifier})",
+        f"Ansökan som PDF, SHA-256: {digest}",
+    ]
+    return "\n".join(lines)[:TEXT_LIMIT]
+
+
+def to_sign(application: Application) -> ToSign | None:
+    """What is to be signed now, if signing has begun and nothing changed since."""
+    if not application.signing_digest:
+        return None
+    return ToSign(application.signing_text, application.signing_digest)
+
+
+def signatures_of(application: Application) -> list[Signature]:
+    """The signatures over the application as it is to be (or was) filed."""
+    if not application.signing_digest:
+        return []
+    return list(
+        Signature.objects.filter(
+            purpose=purpose_of(application), digest=application.signing_digest
+        ).order_by("signed_at")
+    )
+
+
+def signed_by_applicant(application: Application) -> bool:
+    return any(s.signer == application.submitted_by for s in signatures_of(application))
+
+
+def document_matches(application: Application) -> bool:
+    document = document_of(application)
+    return bool(document) and digest_of(document) == application.signing_digest
+
+
+def document_of(application: Application) -> bytes:
+    """The PDF the signatures cover (read on its own: it is large)."""
+    document = (
+        Application.objects.filter(pk=application.pk)
+        .values_list("signing_document", flat=True)
+        .first()
+    )
+    return bytes(document or b"")
