@@ -329,3 +329,12 @@ def diary(organisation_id: int, *, number: str = "", page: int = 1) -> tuple[lis
     start = (max(page, 1) - 1) * DIARY_PAGE
     rows = list(found.order_by("-registered_at", "-pk")[start : start + DIARY_PAGE + 1])
     return rows[:DIARY_PAGE], len(rows) > DIARY_PAGE
+
+
+def application_by_reference(reference: str) -> Application | None:
+    """A submitted application by its receipt number (for the operator's commands)."""
+    return (
+        Application.objects.select_related("organisation", "service_version")
+        .filter(reference=reference, status=Application.Status.SUBMITTED)
+        .first()
+    )

@@ -4,12 +4,14 @@ the service, the organisation, the applicant and the document's SHA-256."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from digigov.cases.models import Application, Attachment
 from digigov.identity.models import Signature
-from digigov.identity.signing import ToSign, digest_of
+from digigov.identity.signing import NotSigned, ToSign, check_bankid, digest_of
 from digigov.services import catalogue, presentation
 
 TEXT_LIMIT = 3_000  # well within BankID's 40 000 characters of base64
@@ -93,3 +95,28 @@ def document_of(application: Application) -> bytes:
         .first()
     )
     return bytes(document or b"")
+
+
+@dataclass(frozen=True)
+class Checked:
+    signature: Signature
+    problem: str  # "" when it holds
+
+
+def verify(application: Application) -> tuple[str, list[Checked]]:
+    """Check again, now, what an application's signatures show: the kept PDF is the one
+    signed, and each signature's evidence signs exactly its text and that PDF's hash.
+    Returns a problem with the document (or "") and each signature's outcome."""
+    document_problem = "" if document_matches(application) else "the kept PDF is not the one signed"
+    outcomes = []
+    for signature in signatures_of(application):
+        try:
+            check_bankid(
+                signature.evidence.get("completionData") or {},
+                ToSign(signature.text, signature.digest),
+                signature.signer,
+            )
+            outcomes.append(Checked(signature, ""))
+        except NotSigned as error:
+            outcomes.append(Checked(signature, str(error)))
+    return document_problem, outcomes
