@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509 import ocsp
 from django.conf import settings
 from lxml import etree
-from signxml import SignatureConfiguration, SignatureMethod, XMLVerifier
+from signxml import SignatureConfiguration, SignatureMethod, VerifyResult, XMLVerifier
 from signxml.exceptions import InvalidCertificate, InvalidInput, InvalidSignature
 
 BANKID_NS = {"b": "http://www.bankid.com/signature/v1.0.0/types"}
@@ -131,6 +131,8 @@ def check_bankid(completion: dict[str, Any], expected: ToSign, signer: str) -> s
         )
     except (InvalidSignature, InvalidCertificate, InvalidInput, etree.XMLSyntaxError) as error:
         raise NotSigned(f"the signature does not verify: {error}") from error
+    if not isinstance(verified, VerifyResult):  # one reference expected, one result
+        raise NotSigned("the signature has more than one reference")
     signed = verified.signed_xml
     if signed is None or etree.QName(signed).localname != "bankIdSignedData":
         raise NotSigned("the signature is not over bankIdSignedData")

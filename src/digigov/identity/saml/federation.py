@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 from django.conf import settings
 from lxml import etree
-from signxml import XMLVerifier
+from signxml import VerifyResult, XMLVerifier
 from signxml.exceptions import InvalidInput, InvalidSignature
 
 from digigov.core import outbound
@@ -60,6 +60,8 @@ def checked(document: bytes, certificate_pem: str) -> Metadata:
         verified = XMLVerifier().verify(document, x509_cert=certificate_pem)
     except (InvalidSignature, InvalidInput, etree.XMLSyntaxError) as error:
         raise BadMetadata(f"the signature does not verify: {error}") from error
+    if not isinstance(verified, VerifyResult):
+        raise BadMetadata("the metadata's signature has more than one reference")
     root = verified.signed_xml
     if root is None or etree.QName(root).namespace != METADATA_NS:
         raise BadMetadata("the signed element is not SAML metadata")

@@ -167,8 +167,7 @@ def idp_sso(request: HttpRequest) -> HttpResponse:
     except ValueError as error:
         logger.info("test IdP refused a request: %s", error)
         message = _("Begäran om inloggning är inte giltig (osignerad eller okänd avsändare).")
-        context = {"error": message}
-        return render(request, "identity/test_provider_error.html", context, status=400)
+        return render(request, "identity/test_provider_error.html", {"error": message}, status=400)
     requested = next((level for level in checked.levels if loa.level(level)), loa.LOA3)
     initial = {"loa": requested, "personal_identity_number": checked.principal}
     form = TestSignInForm(request.POST if request.method == "POST" else None, initial=initial)
