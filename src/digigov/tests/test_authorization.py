@@ -128,6 +128,14 @@ PAGES: dict[str, list[Row]] = {
         row("GET", lambda w: f"/ansokan/{w.draft}/granska/", {"anna"}),
         row("POST", lambda w: f"/ansokan/{w.draft}/granska/", {"anna"}),
     ],
+    # the draft is not fixed for signing yet: Anna is sent back to her answers
+    "ansokan/<str:public_id>/skriv-under/": [
+        row("GET", lambda w: f"/ansokan/{w.draft}/skriv-under/", {"anna"}),
+        row("POST", lambda w: f"/ansokan/{w.draft}/skriv-under/", {"anna"}),
+    ],
+    "ansokan/<str:public_id>/skriv-under.pdf": [
+        row("GET", lambda w: f"/ansokan/{w.draft}/skriv-under.pdf", set())
+    ],
     "ansokan/<str:public_id>/kvitto/": [
         row("GET", lambda w: f"/ansokan/{w.application}/kvitto/", {"anna"})
     ],
