@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from digigov.api import api
-from digigov.identity import views as identity_views
+from digigov.identity import staff_views as identity_staff_views
 
 urlpatterns = [
     path("", include("digigov.web.urls")),
@@ -12,7 +12,7 @@ urlpatterns = [
     path("", include("digigov.mycases.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/login/", identity_views.admin_sign_in),
+    path("admin/login/", identity_staff_views.admin_sign_in),
     path("admin/", admin.site.urls),
 ]
 

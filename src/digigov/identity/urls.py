@@ -1,6 +1,6 @@
 from django.urls import path
 
-from digigov.identity import views
+from digigov.identity import provider_views, staff_views, views
 from digigov.identity.bankid import views as bankid
 from digigov.identity.bankid.simulator import views as bankid_app
 from digigov.identity.saml import views as saml
@@ -29,16 +29,16 @@ urlpatterns = [
     path("test-idp/metadata", saml.idp_metadata, name="test-idp-metadata"),
     path("test-idp/sso", saml.idp_sso, name="test-idp-sso"),
     path("test-idp/slo", saml.idp_slo, name="test-idp-slo"),
-    path("personal/logga-in/", views.staff_sign_in, name="staff-login"),
-    path("personal/logga-ut/", views.staff_sign_out, name="staff-logout"),
-    path("test-eid/", views.provider_root, name="test-eid-root"),
+    path("personal/logga-in/", staff_views.staff_sign_in, name="staff-login"),
+    path("personal/logga-ut/", staff_views.staff_sign_out, name="staff-logout"),
+    path("test-eid/", provider_views.provider_root, name="test-eid-root"),
     path(
         "test-eid/.well-known/openid-configuration",
-        views.provider_discovery,
+        provider_views.provider_discovery,
         name="test-eid-discovery",
     ),
-    path("test-eid/jwks", views.provider_jwks, name="test-eid-jwks"),
-    path("test-eid/authorize", views.provider_authorize, name="test-eid-authorize"),
-    path("test-eid/token", views.provider_token, name="test-eid-token"),
-    path("test-eid/userinfo", views.provider_userinfo, name="test-eid-userinfo"),
+    path("test-eid/jwks", provider_views.provider_jwks, name="test-eid-jwks"),
+    path("test-eid/authorize", provider_views.provider_authorize, name="test-eid-authorize"),
+    path("test-eid/token", provider_views.provider_token, name="test-eid-token"),
+    path("test-eid/userinfo", provider_views.provider_userinfo, name="test-eid-userinfo"),
 ]
