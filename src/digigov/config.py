@@ -69,6 +69,17 @@ EID_PROVIDERS = declare(
     "(`DIGIGOV_SAML_*`); `test` is the built-in test e-ID provider; empty means "
     "`bankid,saml,test` in demo and test mode and none in production.",
 )
+STAFF_EID_PROVIDERS = declare(
+    "DIGIGOV_STAFF_EID_PROVIDERS",
+    "",
+    "The e-ID ways in offered to staff (names from `DIGIGOV_EID_PROVIDERS`, for example "
+    "`saml` for SITHS or Freja organisation ID through Sweden Connect); an account is "
+    "found by its tied personnummer (`digigov staff save --personnummer`). Empty means "
+    "the same as residents in demo and test mode and none in production.",
+)
+STAFF_IDLE_MINUTES = declare(
+    "DIGIGOV_STAFF_IDLE_MINUTES", "30", "A staff session ends after this long without a request."
+)
 ALLOW_TEST_EID = declare(
     "DIGIGOV_ALLOW_TEST_EID",
     "false",

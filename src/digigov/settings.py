@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "digigov.identity.middleware.StaffSessionMiddleware",
     "digigov.identity.middleware.ResidentMiddleware",
     "digigov.identity.middleware.StepUpMiddleware",
 ]
@@ -273,6 +274,14 @@ if _test_parts and PRODUCTION and not config.get_bool(config.ALLOW_TEST_EID, def
         "DIGIGOV_ALLOW_TEST_EID=true as well if this is really a staging installation."
     )
 TEST_EID_ENABLED = "test" in EID_PROVIDERS
+STAFF_EID_PROVIDERS = [
+    name
+    for name in config.get_list(
+        config.STAFF_EID_PROVIDERS, default="" if PRODUCTION else ",".join(EID_PROVIDERS)
+    )
+    if name in EID_PROVIDERS
+]
+STAFF_IDLE_MINUTES = float(config.get(config.STAFF_IDLE_MINUTES))
 for _name in EID_PROVIDERS:
     # the name is in URLs (/eid/start/<name>/) and, with `-` as `_`, in variable names
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,39}", _name):

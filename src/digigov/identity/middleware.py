@@ -6,12 +6,13 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from digigov.identity import loa, session
+from digigov.identity import loa, session, staff_session
 
 
 class ResidentMiddleware:
@@ -49,3 +50,26 @@ class StepUpMiddleware:
         )
         query = urlencode({"next": back, "loa": exception.required})
         return redirect(f"{reverse('identity:sign-in')}?{query}")
+
+
+class StaffSessionMiddleware:
+    """Ends a staff session that has been idle too long, or whose roles were taken away
+    (identity.staff_session)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            why = staff_session.ended(request, user)
+            if why:
+                logout(request)
+                if not request.path.startswith("/api/"):
+                    messages.warning(
+                        request,
+                        _("Du har loggats ut eftersom du varit inaktiv. Logga in igen.")
+                        if why == "idle"
+                        else _("Du har loggats ut eftersom dina behörigheter har ändrats."),
+                    )
+        return self.get_response(request)

@@ -255,3 +255,50 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signer_name} {self.purpose} {self.signed_at:%Y-%m-%d %H:%M}"
+
+
+class StaffEid(models.Model):
+    """A staff account's e-ID: the person's number, so a sign-in with e-ID (for example
+    SITHS or Freja organisation ID through Sweden Connect) finds their account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="eid"
+    )
+    personal_identity_number = models.CharField(
+        max_length=12, unique=True, validators=[validate_person_identifier]
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.personal_identity_number})"
+
+
+class StaffSecondFactor(models.Model):
+    """A password account's second factor: a TOTP secret (sealed with a key derived from
+    the installation's secret key), confirmed once with a code, and the last step used."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor"
+    )
+    sealed_secret = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'confirmed' if self.confirmed_at else 'not confirmed'})"
+
+
+class StaffPolicy(OrganisationOwned):
+    """What an organisation asks of its staff's sign-in: a second factor after the
+    password (e-ID sign-in needs none)."""
+
+    second_factor_required = models.BooleanField(
+        default=False, verbose_name=_("Kräv engångskod efter lösenord")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"], name="one_staff_policy_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {'second factor' if self.second_factor_required else '-'}"

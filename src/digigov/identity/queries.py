@@ -18,7 +18,10 @@ from digigov.identity.models import (
     ApiCredential,
     FailedStaffSignIn,
     SignIn,
+    StaffEid,
     StaffMembership,
+    StaffPolicy,
+    StaffSecondFactor,
     StaffSignInAddress,
     TestClient,
 )
@@ -132,3 +135,40 @@ def sign_in_of(resident_id: int, sign_in_id: int | None) -> SignIn | None:
     if sign_in_id is None:
         return None
     return SignIn.objects.filter(pk=sign_in_id, resident_id=resident_id).first()
+
+
+def staff_by_eid(number: str) -> AbstractBaseUser | None:
+    """The active staff account tied to this e-ID number."""
+    found = (
+        StaffEid.objects.select_related("user")
+        .filter(personal_identity_number=number, user__is_active=True)
+        .first()
+    )
+    return found.user if found else None
+
+
+def second_factor_of(user: AbstractBaseUser) -> StaffSecondFactor | None:
+    return StaffSecondFactor.objects.filter(user_id=user.pk).first()
+
+
+def second_factor_needed(user: AbstractBaseUser) -> bool:
+    """After the password: a confirmed second factor is always asked for; one is required
+    when any organisation the account works for requires it."""
+    factor = second_factor_of(user)
+    if factor is not None and factor.confirmed_at is not None:
+        return True
+    organisations = StaffMembership.objects.filter(user_id=user.pk).values("organisation")
+    return StaffPolicy.objects.filter(
+        organisation__in=organisations, second_factor_required=True
+    ).exists()
+
+
+def roles_of(user: AbstractBaseUser) -> list[str]:
+    """The account's roles now, as `organisation:role` (and `superuser`), sorted."""
+    roles = sorted(
+        f"{organisation}:{role}"
+        for organisation, role in StaffMembership.objects.filter(user_id=user.pk).values_list(
+            "organisation_id", "role"
+        )
+    )
+    return [*roles, *(["superuser"] if getattr(user, "is_superuser", False) else [])]

@@ -30,6 +30,7 @@ urlpatterns = [
     path("test-idp/sso", saml.idp_sso, name="test-idp-sso"),
     path("test-idp/slo", saml.idp_slo, name="test-idp-slo"),
     path("personal/logga-in/", staff_views.staff_sign_in, name="staff-login"),
+    path("personal/engangskod/", staff_views.second_factor_page, name="staff-second-factor"),
     path("personal/logga-ut/", staff_views.staff_sign_out, name="staff-logout"),
     path("test-eid/", provider_views.provider_root, name="test-eid-root"),
     path(

@@ -48,6 +48,10 @@ SIGN_IN_ERRORS = {
     "insufficient_loa": gettext_lazy(
         "Din e-legitimation har för låg tillitsnivå för den här tjänsten."
     ),
+    "no_staff_account": gettext_lazy(
+        "Ingen personalbehörighet är kopplad till den här e-legitimationen. Kontakta din "
+        "administratör."
+    ),
 }
 
 
@@ -72,7 +76,7 @@ def _refused(request: HttpRequest, provider: str, error: oidc.SignInError) -> Ht
 
 def sign_in_error(request: HttpRequest, code: str, status: int = 400) -> HttpResponse:
     message = SIGN_IN_ERRORS.get(code, SIGN_IN_ERRORS["token_invalid"])
-    context = {"providers": _provider_list(request), "error": str(message), "next": ""}
+    context = {"providers": provider_list(request), "error": str(message), "next": ""}
     return render(request, "identity/sign_in.html", context, status=status)
 
 
@@ -80,7 +84,7 @@ BANKID = "bankid"
 SAML = "saml"
 
 
-def _provider_list(request: HttpRequest, required: str = "") -> list[dict[str, str]]:
+def provider_list(request: HttpRequest, required: str = "") -> list[dict[str, str]]:
     """The ways in this installation offers; for a step-up, those that reach the level."""
     listed = []
     for name in settings.EID_PROVIDERS:
@@ -101,6 +105,11 @@ def _provider_list(request: HttpRequest, required: str = "") -> list[dict[str, s
 # -- residents --------------------------------------------------------------
 
 
+def for_staff(request: HttpRequest) -> bool:
+    """Was the sign-in begun from the staff sign-in page (`personal=1`)?"""
+    return (request.GET.get("personal") or request.POST.get("personal")) == "1"
+
+
 def required_level(request: HttpRequest) -> str:
     """The level of assurance a step-up asks for (`loa`), if it is one we know."""
     required = request.GET.get("loa", "")
@@ -118,7 +127,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     query = urlencode({"next": next_url, **({"loa": required} if required else {})})
     context = {
-        "providers": _provider_list(request, required),
+        "providers": provider_list(request, required),
         "next": next_url,
         "query": query,
         "required": loa.label(required) if required else "",
@@ -150,6 +159,7 @@ def start(request: HttpRequest, provider: str) -> HttpResponse:
         "code_verifier": authorization.code_verifier,
         "next": safe_next(request, request.GET.get("next")),
         "loa": required_level(request),
+        "staff": for_staff(request),
         "started": time.time(),
     }
     request.session[PENDING_KEY] = pending
@@ -188,11 +198,17 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
         )
     except oidc.SignInError as error:
         return _refused(request, provider, error)
-    return complete_sign_in(request, identity, attempt.get("loa") or "", attempt["next"])
+    return complete_sign_in(
+        request,
+        identity,
+        attempt.get("loa") or "",
+        attempt["next"],
+        staff=attempt.get("staff", False),
+    )
 
 
 def complete_sign_in(
-    request: HttpRequest, identity: Identity, required: str, next_url: str
+    request: HttpRequest, identity: Identity, required: str, next_url: str, *, staff: bool = False
 ) -> HttpResponse:
     """Where every way in (OIDC, BankID, SAML) ends: the identity must carry a valid number
     and a known level that meets what the sign-in asked for; then the person is signed in,
@@ -203,6 +219,10 @@ def complete_sign_in(
         return sign_in_error(request, "no_identity_number")
     if loa.level(identity.loa) == 0 or (required and not loa.satisfies(identity.loa, required)):
         return sign_in_error(request, "insufficient_loa", 403)
+    if staff:  # begun from the staff sign-in page
+        from digigov.identity.staff_views import complete_staff_sign_in
+
+        return complete_staff_sign_in(request, identity, next_url)
     session.start(request, actions.sign_in(identity))
     return redirect(next_url)
 

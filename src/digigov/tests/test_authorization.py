@@ -170,6 +170,7 @@ PAGES: dict[str, list[Row]] = {
     "logga-in/": [row("GET", "/logga-in/", EVERYONE)],
     "logga-ut/": [row("POST", "/logga-ut/", EVERYONE)],
     "personal/logga-in/": [row("GET", "/personal/logga-in/", EVERYONE)],
+    "personal/engangskod/": [row("GET", "/personal/engangskod/", set())],  # no password first
     "personal/logga-ut/": [row("POST", "/personal/logga-ut/", STAFF)],
     "eid/start/<slug:provider>/": [row("GET", "/eid/start/test/", EVERYONE)],
     "eid/callback/<slug:provider>": [row("GET", "/eid/callback/test", EVERYONE)],

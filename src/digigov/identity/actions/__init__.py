@@ -25,15 +25,21 @@ from digigov.identity.actions.signatures import (
     record_signature,
 )
 from digigov.identity.actions.staff import (
+    begin_second_factor,
     record_failed_staff_sign_in,
+    remove_second_factor,
     save_staff_account,
+    set_staff_eid,
+    set_staff_policy,
     sign_in_staff,
+    use_second_factor,
 )
 
 __all__ = [
     "API_KEY_PREFIX",
     "ProviderError",
     "Redeemed",
+    "begin_second_factor",
     "create_api_credential",
     "ensure_provider_key",
     "issue_authorization_code",
@@ -42,11 +48,15 @@ __all__ = [
     "record_signature",
     "redeem_authorization_code",
     "register_test_client",
+    "remove_second_factor",
     "remove_test_client",
     "revoke_api_credential",
     "save_staff_account",
+    "set_staff_eid",
+    "set_staff_policy",
     "sign_in",
     "sign_in_resident",
     "sign_in_staff",
     "sign_out_resident",
+    "use_second_factor",
 ]

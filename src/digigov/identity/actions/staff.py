@@ -9,11 +9,16 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from digigov.core import audit, clock
 from digigov.core.actors import Actor
+from digigov.core.identifiers import parse_person_identifier
 from digigov.core.models import Organisation
 from digigov.core.transactions import action
+from digigov.identity import second_factor
 from digigov.identity.models import (
     FailedStaffSignIn,
+    StaffEid,
     StaffMembership,
+    StaffPolicy,
+    StaffSecondFactor,
     StaffSignInAddress,
 )
 
@@ -106,7 +111,7 @@ def record_failed_staff_sign_in(*, username: str, client_address: str) -> None:
 
 
 @action
-def sign_in_staff(*, user: AbstractBaseUser, client_address: str) -> None:
+def sign_in_staff(*, user: AbstractBaseUser, client_address: str, method: str = "password") -> None:
     """A staff member signed in: their failed attempts from this address are forgotten, the
     address and time kept.
     (Django's own last_login receiver is off: this action writes it; identity.apps.)"""
@@ -123,5 +128,100 @@ def sign_in_staff(*, user: AbstractBaseUser, client_address: str) -> None:
         action="staff.signed_in",
         object_type="user",
         object_id=user.pk,
-        data={"client_address": client_address},
+        data={"client_address": client_address, "method": method},
+    )
+
+
+@action
+def set_staff_eid(*, actor: Actor, user: AbstractBaseUser, number: str) -> None:
+    """Tie a staff account to the person's e-ID number ("" unties it)."""
+    if number:
+        number = parse_person_identifier(number).value
+        StaffEid.objects.update_or_create(
+            user_id=user.pk, defaults={"personal_identity_number": number}
+        )
+    else:
+        StaffEid.objects.filter(user_id=user.pk).delete()
+    audit.record(
+        actor=actor,
+        action="staff.eid_set" if number else "staff.eid_removed",
+        object_type="user",
+        object_id=user.pk,
+    )
+
+
+@action
+def set_staff_policy(*, actor: Actor, organisation: Organisation, second_factor: bool) -> None:
+    """Whether the organisation's password accounts need a one-time code too."""
+    StaffPolicy.objects.update_or_create(
+        organisation=organisation, defaults={"second_factor_required": second_factor}
+    )
+    audit.record(
+        actor=actor,
+        action="staff.policy_set",
+        organisation=organisation,
+        object_type="organisation",
+        object_id=organisation.pk,
+        data={"second_factor_required": second_factor},
+    )
+
+
+@action
+def begin_second_factor(*, user: AbstractBaseUser) -> str:
+    """A new TOTP secret for an account without a confirmed one (returned, to show once
+    as a QR code; kept sealed)."""
+    existing = StaffSecondFactor.objects.select_for_update().filter(user_id=user.pk).first()
+    if existing is not None and existing.confirmed_at is not None:
+        raise ValueError("the account has a second factor already")
+    secret = second_factor.new_secret()
+    StaffSecondFactor.objects.update_or_create(
+        user_id=user.pk,
+        defaults={
+            "sealed_secret": second_factor.sealed(secret),
+            "confirmed_at": None,
+            "last_step": 0,
+        },
+    )
+    audit.record(
+        actor=Actor.staff(user.get_username()),
+        action="staff.second_factor_begun",
+        object_type="user",
+        object_id=user.pk,
+    )
+    return secret
+
+
+@action
+def use_second_factor(*, user: AbstractBaseUser, code: str) -> bool:
+    """Is `code` the account's current one-time code, not used before? A first good code
+    confirms a new secret."""
+    factor = StaffSecondFactor.objects.select_for_update().filter(user_id=user.pk).first()
+    if factor is None:
+        return False
+    step = second_factor.matching_step(
+        second_factor.opened(factor.sealed_secret), code, factor.last_step
+    )
+    if step is None:
+        return False
+    confirming = factor.confirmed_at is None
+    factor.last_step = step
+    if confirming:
+        factor.confirmed_at = clock.now()
+    factor.save(update_fields=["last_step", "confirmed_at"])
+    if confirming:
+        audit.record(
+            actor=Actor.staff(user.get_username()),
+            action="staff.second_factor_confirmed",
+            object_type="user",
+            object_id=user.pk,
+        )
+    return True
+
+
+@action
+def remove_second_factor(*, actor: Actor, user: AbstractBaseUser) -> None:
+    """For a lost phone: the next sign-in sets up a new one (where required)."""
+    StaffSecondFactor.objects.filter(user_id=user.pk).delete()
+    audit.record(
+        actor=actor, action="staff.second_factor_removed", object_type="user", object_id=user.pk
     )

@@ -50,6 +50,7 @@ class Pending:
     sign_text: str = ""  # ... the text shown
     sign_digest: str = ""  # ... the document's SHA-256, signed unseen
     signer: str = ""  # ... and whose signature it must be
+    staff: bool = False  # a sign-in begun from the staff sign-in page
     last_collect: float = 0.0
     status: str = "pending"
     hint: str = "outstandingTransaction"
@@ -101,6 +102,7 @@ def begin(
     to_sign: ToSign | None = None,
     signer: str = "",
     purpose: str = "",
+    staff: bool = False,
 ) -> Pending:
     """Start an order (cancelling this browser's earlier one): a sign-in, or with `to_sign`
     a signature by `signer` for `purpose`. `return_url` gets the order's nonce appended;
@@ -134,6 +136,7 @@ def begin(
         sign_text=to_sign.text if to_sign else "",
         sign_digest=to_sign.digest if to_sign else "",
         signer=signer,
+        staff=staff,
     )
     save(session, pending)
     return pending

@@ -55,6 +55,7 @@ def _choose(request: HttpRequest, *, error: str = "", status: int = 200) -> Http
         "error": error,
         "simulator": settings.BANKID_SIMULATOR,
         "app_url": reverse("identity:bankid-app"),
+        "personal": sign_in_views.for_staff(request),
     }
     return render(request, "identity/bankid_choose.html", context, status=status)
 
@@ -84,6 +85,7 @@ def start(request: HttpRequest) -> HttpResponse:
             next_url=sign_in_views.safe_next(request, request.POST.get("next")),
             required=required,
             return_url=settings.PUBLIC_URL + reverse("identity:bankid-return"),
+            staff=sign_in_views.for_staff(request),
         )
     except BankIdError as error:
         rfa = messages.code_for_error(error.error_code)
@@ -98,7 +100,7 @@ def _finish(request: HttpRequest, pending: flow.Pending) -> HttpResponse:
     flow.save(request.session, None)
     if pending.operation != "sign":
         return sign_in_views.complete_sign_in(
-            request, flow.identity_of(pending), pending.required, pending.next
+            request, flow.identity_of(pending), pending.required, pending.next, staff=pending.staff
         )
     try:
         actions.record_signature(

@@ -62,6 +62,7 @@ def start(request: HttpRequest) -> HttpResponse:
     pending[started.request_id] = {
         "next": sign_in_views.safe_next(request, request.GET.get("next")),
         "loa": required,
+        "staff": sign_in_views.for_staff(request),
         "started": time.time(),
     }
     request.session[PENDING_KEY] = pending
@@ -97,7 +98,9 @@ def acs(request: HttpRequest) -> HttpResponse:
     request.session[PENDING_KEY] = fresh
     if attempt is None:
         return sign_in_views.sign_in_error(request, "state_invalid")
-    return sign_in_views.complete_sign_in(request, identity, attempt["loa"], attempt["next"])
+    return sign_in_views.complete_sign_in(
+        request, identity, attempt["loa"], attempt["next"], staff=attempt.get("staff", False)
+    )
 
 
 @require_safe

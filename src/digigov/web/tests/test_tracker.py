@@ -95,7 +95,9 @@ def test_a_case_worker_reading_a_case_again_in_one_sitting_is_one_reading(
     for _ in range(3):
         assert client.get(case_page).status_code == 200
     assert AccessRecord.objects.filter(subject=ANNA).count() == 1
-    travel.forward(minutes=31)  # a new sitting
+    travel.forward(minutes=31)  # a new sitting: the idle session has ended, sign in again
+    assert client.get(case_page).status_code == 302
+    client.force_login(case_worker)
     client.get(case_page)
     assert AccessRecord.objects.filter(subject=ANNA).count() == 2
 
