@@ -13,4 +13,5 @@ TEST_PEOPLE = [
     TestPerson("192507043327", "Gunnel", "Berg"),  # over 100: written 250704+3327 with 10 digits
     TestPerson("199606812056", "Tomasz", "Kowalski"),  # a samordningsnummer (day 21 + 60)
     TestPerson("198807192383", "Leila", "Karimi"),  # skyddad folkbokföring
+    TestPerson("197804122385", "Hanna", "Handläggare"),  # the demo's case worker, by e-ID
 ]

@@ -46,6 +46,18 @@ READERS_FILES = {
 PLACEHOLDERS = {"KEY_ID": re.compile(r"credential (\w+) for")}
 
 
+def _a_receipt() -> str:
+    """A receipt number the reader has on their screen: the demo's signed Bygglov."""
+    from digigov.cases.models import Application
+
+    found = Application.objects.filter(status="submitted").exclude(signing_digest="").first()
+    return found.reference if found and found.reference else "NONE"
+
+
+# A placeholder the reader fills in from what the demo shows them.
+SHOWN = {"RECEIPT": _a_receipt}
+
+
 def commands(block: str) -> list[str]:
     joined = re.sub(r"\\\n\s*", " ", block)
     return [
@@ -70,6 +82,9 @@ class Reader:
         for placeholder, found in PLACEHOLDERS.items():
             if placeholder in text and (match := found.search(self.said)):
                 text = text.replace(placeholder, match.group(1))
+        for placeholder, shown in SHOWN.items():
+            if re.search(rf"\b{placeholder}\b", text):
+                text = re.sub(rf"\b{placeholder}\b", shown(), text)
         return text
 
     def run(self, line: str) -> None:

@@ -60,6 +60,8 @@ ORGANISATIONS: list[dict[str, Any]] = [
 ]
 
 # username, first name, last name, [(organisation slug, role)]
+# Hanna also signs in with e-ID (BankID, Sweden Connect or the test e-ID) as herself.
+STAFF_EID = {"handlaggare": "197804122385"}
 STAFF = [
     ("handlaggare", "Hanna", "Handläggare", [("exempelby", "handlaggare")]),
     ("registrator", "Rolf", "Registrator", [("exempelby", "registrator")]),
@@ -83,7 +85,7 @@ def load(
         for spec in ORGANISATIONS
     }
     for username, first_name, last_name, roles in STAFF:
-        identity_actions.save_staff_account(
+        user = identity_actions.save_staff_account(
             actor=DEMO_ACTOR,
             username=username,
             password=DEMO_PASSWORD,
@@ -91,6 +93,8 @@ def load(
             last_name=last_name,
             roles=[(organisations[slug], role) for slug, role in roles],
         )
+        if username in STAFF_EID and identity_queries.staff_by_eid(STAFF_EID[username]) is None:
+            identity_actions.set_staff_eid(actor=DEMO_ACTOR, user=user, number=STAFF_EID[username])
     people = registers_actions.load_synthetic(actor=DEMO_ACTOR)
     installed = 0
     for folder in package.built_in_packages():

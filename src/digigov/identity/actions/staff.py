@@ -6,6 +6,8 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from digigov.core import audit, clock
 from digigov.core.actors import Actor
@@ -137,6 +139,11 @@ def set_staff_eid(*, actor: Actor, user: AbstractBaseUser, number: str) -> None:
     """Tie a staff account to the person's e-ID number ("" unties it)."""
     if number:
         number = parse_person_identifier(number).value
+        holder = StaffEid.objects.filter(personal_identity_number=number).exclude(user_id=user.pk)
+        if holder.exists():
+            raise ValidationError(
+                _("Personnumret är redan kopplat till ett annat personalkonto."), "eid_taken"
+            )
         StaffEid.objects.update_or_create(
             user_id=user.pk, defaults={"personal_identity_number": number}
         )

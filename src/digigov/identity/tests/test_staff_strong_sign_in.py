@@ -187,3 +187,17 @@ def test_a_new_role_does_not_end_the_session(client, case_worker, organisation):
         roles=[(organisation, "handlaggare"), (organisation, "registrator")],
     )
     assert signed_in(client)
+
+
+def test_one_personnummer_ties_to_one_account(case_worker, organisation):
+    from django.core.management import CommandError
+
+    actions.set_staff_eid(actor=Actor.system("tests"), user=case_worker, number=HANNA)
+    with pytest.raises(CommandError, match="is tied to the account 'hanna'"):
+        call_command(
+            "staff", "save", "--username", "other", "--first-name", "O", "--last-name", "T",
+            "--personnummer", HANNA, "--password-from-env", "STAFF_PASSWORD_FOR_TESTS",
+        )  # fmt: skip
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(username="other").exists()

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from digigov.core import queries as core_queries
 from digigov.core.actors import Actor
 from digigov.core.identifiers import parse_person_identifier
-from digigov.identity import actions
+from digigov.identity import actions, queries
 from digigov.identity.models import StaffMembership
 
 
@@ -93,17 +93,22 @@ class Command(BaseCommand):
                     f"unknown role {role!r}; use one of {', '.join(StaffMembership.Role.values)}"
                 )
             roles.append((organisation, role))
+        if options["personnummer"]:
+            try:
+                number = parse_person_identifier(options["personnummer"]).value
+            except ValidationError as error:
+                raise CommandError(" ".join(error.messages)) from error
+            holder = queries.staff_by_eid(number)
+            if holder is not None and holder.get_username() != options["username"]:
+                raise CommandError(
+                    f"{options['personnummer']} is tied to the account {holder.get_username()!r}"
+                )
         variable = options["password_from_env"]
         password = os.environ.get(variable, "") if variable else getpass.getpass("Password: ")
         try:
             validate_password(password)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
-        if options["personnummer"]:
-            try:
-                parse_person_identifier(options["personnummer"])
-            except ValidationError as error:
-                raise CommandError(" ".join(error.messages)) from error
         user = actions.save_staff_account(
             actor=Actor.system("operator-command"),
             username=options["username"],
