@@ -14,9 +14,10 @@ import time
 from urllib.parse import quote
 
 import pyotp
-import segno
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+
+from digigov.identity.bankid import qr
 
 ISSUER = "Digigov"
 STEP_SECONDS = 30
@@ -49,9 +50,7 @@ def uri(secret: str, username: str) -> str:
 
 
 def qr_svg(secret: str, username: str) -> str:
-    return segno.make_qr(uri(secret, username), error="m").svg_inline(
-        scale=4, border=2, title="TOTP"
-    )
+    return qr.svg(uri(secret, username), title="TOTP", error="M", scale=4)
 
 
 def grouped(secret: str) -> str:

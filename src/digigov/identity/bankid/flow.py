@@ -11,11 +11,11 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+import threading
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import segno
 from django.contrib.sessions.backends.base import SessionBase
 
 from digigov.identity import loa
@@ -164,8 +164,7 @@ def qr_text(pending: Pending, now: float | None = None) -> str:
 
 def qr_svg(pending: Pending, now: float | None = None) -> str:
     """This second's QR as inline SVG, with a text alternative."""
-    code = segno.make_qr(qr_text(pending, now), error="l")
-    return code.svg_inline(scale=5, border=2, dark="#000", light="#fff", title="BankID QR")
+    return qr.svg(qr_text(pending, now), title="BankID QR")
 
 
 def nonce_matches(pending: Pending, nonce: str) -> bool:
@@ -182,27 +181,54 @@ def state_of(pending: Pending, *, mobile: bool = False) -> State:
     )
 
 
+# When each order was last collected, in this process: the session is written only when
+# the order's state changes, not at every collect (most collects change nothing). With
+# several worker processes an order may be collected once a second at most: BankID allows it.
+_collected: dict[str, float] = {}
+_collected_lock = threading.Lock()
+
+
+def collect_now(pending: Pending) -> None:
+    """Let the next poll ask BankID at once (the app has just sent the person back)."""
+    with _collected_lock:
+        _collected.pop(pending.order_ref, None)
+    pending.last_collect = 0.0
+
+
+def _due(pending: Pending, now: float) -> bool:
+    with _collected_lock:
+        last = max(pending.last_collect, _collected.get(pending.order_ref, 0.0))
+        if now - last < COLLECT_SECONDS:
+            return False
+        _collected[pending.order_ref] = now
+        if len(_collected) > 10_000:  # orders last minutes: forget the old ones
+            for order_ref, at in list(_collected.items()):
+                if now - at > 600:
+                    del _collected[order_ref]
+        return True
+
+
 def poll(session: SessionBase, pending: Pending, *, mobile: bool = False) -> State:
     """Collect the order from BankID unless that was done less than two seconds ago;
-    what it says is kept in the session."""
+    what it says, when it changed, is kept in the session."""
     now = time.time()
-    if pending.status != "pending" or now - pending.last_collect < COLLECT_SECONDS:
+    if pending.status != "pending" or not _due(pending, now):
         return state_of(pending, mobile=mobile)
-    pending.last_collect = now
     try:
         collected = client.collect(pending.order_ref)
     except BankIdError as error:
         logger.warning("BankID collect of %s: %s", pending.order_ref, error)
         if error.error_code in {"requestTimeout", "maintenance", "unavailable"}:
-            save(session, pending)  # try again at the next poll
+            # try again at the next poll
             return State("pending", pending.hint, messages.code_for_error(error.error_code))
         pending.status, pending.hint = "failed", error.error_code
         save(session, pending)
         return State("failed", error.error_code, messages.code_for_error(error.error_code))
-    pending.status, pending.hint = collected.status, collected.hint_code
-    if collected.status == "complete":
-        pending.completion = collected.completion
-    save(session, pending)
+    if (collected.status, collected.hint_code) != (pending.status, pending.hint):
+        pending.status, pending.hint = collected.status, collected.hint_code
+        if collected.status == "complete":
+            pending.completion = collected.completion
+        save(session, pending)
     return state_of(pending, mobile=mobile)
 
 

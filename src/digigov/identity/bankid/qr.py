@@ -57,3 +57,35 @@ def matches(
     if abs(scanned.seconds - int(elapsed)) > tolerance:
         return False
     return hmac.compare_digest(scanned.code, auth_code(start_secret, scanned.seconds))
+
+
+def svg(text: str, *, title: str, error: str = "L", scale: int = 5, quiet: int = 2) -> str:
+    """A QR code as inline SVG: one path of dark modules on white, `title` for its text
+    alternative. Made with zxing-cpp (C++): a third of what a pure Python encoder took,
+    which matters when every waiting browser asks for a new one each second."""
+    import zxingcpp
+    from django.utils.html import escape
+
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=error)
+    matrix = memoryview(code.to_image(scale=1, add_quiet_zones=False))
+    height, width = matrix.shape
+    dark = matrix.tobytes()
+    runs = []
+    for y in range(height):
+        row, x = dark[y * width : (y + 1) * width], 0
+        while x < width:
+            if row[x]:
+                x += 1
+                continue
+            start = x
+            while x < width and not row[x]:
+                x += 1
+            runs.append(f"M{start + quiet} {y + quiet}h{x - start}v1h-{x - start}z")
+    size = width + 2 * quiet
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+        f'width="{size * scale}" height="{size * scale}" shape-rendering="crispEdges">'
+        f"<title>{escape(title)}</title>"
+        f'<rect width="{size}" height="{size}" fill="#fff"/>'
+        f'<path d="{"".join(runs)}" fill="#000"/></svg>'
+    )

@@ -214,7 +214,7 @@ def returned(request: HttpRequest) -> HttpResponse:
     nonce = request.GET.get("nonce", "")
     if pending is None or pending.device != "this" or not flow.nonce_matches(pending, nonce):
         return sign_in_views.sign_in_error(request, "state_invalid")
-    pending.last_collect = 0.0  # the app has just finished: ask now
+    flow.collect_now(pending)  # the app has just finished: ask now
     state = flow.poll(request.session, pending, mobile=_mobile(request))
     if state.status == "complete":
         return _finish(request, pending)

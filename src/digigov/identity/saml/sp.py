@@ -27,7 +27,7 @@ from saml2.sigver import SIG_RSA_SHA256
 
 from digigov.identity.oidc import SignInError
 from digigov.identity.port import Identity
-from digigov.identity.saml import federation, keys
+from digigov.identity.saml import crypto, federation, keys
 
 logger = logging.getLogger(__name__)
 PROVIDER = "saml"
@@ -109,7 +109,10 @@ def client() -> Saml2Client:
         found = _clients.get(metadata.digest)
         if found is None:
             _clients.clear()
-            found = _clients[metadata.digest] = Saml2Client(config=_config(metadata.xml))
+            found = Saml2Client(config=_config(metadata.xml))
+            # checks and decryption in this process, not a program run for each
+            found.sec.crypto = crypto.InProcess(settings.SAML_XMLSEC)
+            _clients[metadata.digest] = found
         return found
 
 
