@@ -67,8 +67,8 @@ def svg(text: str, *, title: str, error: str = "L", scale: int = 5, quiet: int =
     from django.utils.html import escape
 
     code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=error)
-    matrix = memoryview(code.to_image(scale=1, add_quiet_zones=False))
-    height, width = matrix.shape
+    matrix = memoryview(code.to_image(scale=1, add_quiet_zones=False))  # type: ignore[arg-type]
+    height, width = matrix.shape or (0, 0)
     dark = matrix.tobytes()
     runs = []
     for y in range(height):
