@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 from dataclasses import dataclass
+from typing import Any
 
 PREFIX = "bankid"
 # The QR's text: the start token (a UUID), whole seconds, 64 hex digits.
@@ -67,7 +68,8 @@ def svg(text: str, *, title: str, error: str = "L", scale: int = 5, quiet: int =
     from django.utils.html import escape
 
     code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=error)
-    matrix = memoryview(code.to_image(scale=1, add_quiet_zones=False))  # type: ignore[arg-type]
+    image: Any = code.to_image(scale=1, add_quiet_zones=False)  # a buffer of 0 and 255
+    matrix = memoryview(image)
     height, width = matrix.shape or (0, 0)
     dark = matrix.tobytes()
     runs = []
