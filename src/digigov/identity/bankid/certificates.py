@@ -90,6 +90,12 @@ def _issue(
         .not_valid_after(now + _YEARS)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+        # key identifiers: strict verifiers (Python 3.13's default) require them
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
     )
     if names:
         builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
@@ -112,6 +118,9 @@ def make(folder: Path) -> None:
         .not_valid_before(now - dt.timedelta(hours=1))
         .not_valid_after(now + _YEARS)
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
         .add_extension(
             x509.KeyUsage(
                 digital_signature=True,
@@ -156,6 +165,9 @@ def simulator_files() -> Files:
 def _files(folder: Path) -> Files:
     """Two processes starting at once both make a set; the first to move theirs into place
     wins, the other uses it."""
+    if (folder / "rp-key.pem").exists() and not _current(folder):
+        # made by an earlier version, without key identifiers: made anew
+        shutil.rmtree(folder, ignore_errors=True)
     if not (folder / "rp-key.pem").exists():
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".bankid-", dir=folder.parent))
@@ -168,6 +180,15 @@ def _files(folder: Path) -> Files:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return Files(folder)
+
+
+def _current(folder: Path) -> bool:
+    try:
+        certificate = x509.load_pem_x509_certificate((folder / "rp.pem").read_bytes())
+        certificate.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier)
+    except (OSError, ValueError, x509.ExtensionNotFound):
+        return False
+    return True
 
 
 def ca_key() -> ec.EllipticCurvePrivateKey:
