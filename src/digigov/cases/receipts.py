@@ -13,18 +13,26 @@ from digigov.services import catalogue, presentation
 PDF_VARIANT = "pdf/a-2b"
 
 
-def receipt_context(application: Application, case: Case) -> dict[str, object]:
+def application_context(application: Application) -> dict[str, object]:
+    """The application as filed (cases/_application_pdf.html): the receipt's and the signed
+    document's common part."""
     spec = catalogue.spec_of(application.service_version)
     attachments = list(Attachment.objects.filter(application=application).order_by("uploaded_at"))
     file_names = {str(a.public_id): a.file_name for a in attachments}
     return {
         "application": application,
-        "case": case,
         "spec": spec,
         "organisation": application.organisation,
         "service_name": presentation.localised(spec.name),
         "steps": presentation.summary(spec, application.answers, file_names),
         "attachments": attachments,
+    }
+
+
+def receipt_context(application: Application, case: Case) -> dict[str, object]:
+    return {
+        **application_context(application),
+        "case": case,
         "signatures": signing.signatures_of(application),
     }
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from digigov.cases.models import Application, Attachment
+from digigov.cases.models import Application
 from digigov.identity.models import Signature
 from digigov.identity.signing import NotSigned, ToSign, check_bankid, digest_of
 from digigov.services import catalogue, presentation
@@ -25,22 +25,11 @@ def document_pdf(application: Application) -> bytes:
     """The application as it will be filed, for signing (always in Swedish: the record)."""
     from weasyprint import HTML  # imported here: it loads system libraries on import
 
-    from digigov.cases.receipts import PDF_VARIANT  # receipts shows signatures: imports us
+    from digigov.cases import receipts  # receipts shows signatures: it imports us
 
-    spec = catalogue.spec_of(application.service_version)
-    attachments = list(Attachment.objects.filter(application=application).order_by("uploaded_at"))
-    file_names = {str(a.public_id): a.file_name for a in attachments}
     with translation.override("sv"):
-        context = {
-            "application": application,
-            "spec": spec,
-            "organisation": application.organisation,
-            "service_name": presentation.localised(spec.name),
-            "steps": presentation.summary(spec, application.answers, file_names),
-            "attachments": attachments,
-        }
-        html = render_to_string("cases/signing_pdf.html", context)
-    pdf: bytes = HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
+        html = render_to_string("cases/signing_pdf.html", receipts.application_context(application))
+    pdf: bytes = HTML(string=html).write_pdf(pdf_variant=receipts.PDF_VARIANT)
     return pdf
 
 

@@ -60,7 +60,7 @@ def sign(request: HttpRequest, public_id: str) -> HttpResponse:
                 )
             except BankIdError as failure:
                 rfa = messages.code_for_error(failure.error_code)
-                error, status = messages.text(rfa), 409 if rfa == "RFA4" else 503
+                error, status = messages.text(rfa), messages.status_for(rfa)
             else:
                 return redirect("identity:bankid-wait")
     mine = [s for s in signing.signatures_of(application) if s.signer == application.submitted_by]

@@ -129,5 +129,12 @@ def code_for_error(error_code: str) -> str:
     return _ERRORS.get(error_code, "RFA22")
 
 
+def status_for(code: str) -> int:
+    """The HTTP status of a page that could not start an order: in progress elsewhere
+    (RFA4) is a conflict, the service down or slow (RFA5) unavailable, anything else bad
+    gateway."""
+    return {"RFA4": 409, "RFA5": 503}.get(code, 502)
+
+
 def text(code: str) -> str:
     return str(TEXTS[code])

@@ -89,8 +89,7 @@ def start(request: HttpRequest) -> HttpResponse:
         )
     except BankIdError as error:
         rfa = messages.code_for_error(error.error_code)
-        status = 503 if rfa == "RFA5" else 409 if rfa == "RFA4" else 502
-        return _choose(request, error=messages.text(rfa), status=status)
+        return _choose(request, error=messages.text(rfa), status=messages.status_for(rfa))
     return redirect("identity:bankid-wait")
 
 
