@@ -51,7 +51,6 @@ class Pending:
     sign_digest: str = ""  # ... the document's SHA-256, signed unseen
     signer: str = ""  # ... and whose signature it must be
     staff: bool = False  # a sign-in begun from the staff sign-in page
-    last_collect: float = 0.0
     status: str = "pending"
     hint: str = "outstandingTransaction"
     completion: dict[str, Any] | None = None
@@ -192,13 +191,11 @@ def collect_now(pending: Pending) -> None:
     """Let the next poll ask BankID at once (the app has just sent the person back)."""
     with _collected_lock:
         _collected.pop(pending.order_ref, None)
-    pending.last_collect = 0.0
 
 
 def _due(pending: Pending, now: float) -> bool:
     with _collected_lock:
-        last = max(pending.last_collect, _collected.get(pending.order_ref, 0.0))
-        if now - last < COLLECT_SECONDS:
+        if now - _collected.get(pending.order_ref, 0.0) < COLLECT_SECONDS:
             return False
         _collected[pending.order_ref] = now
         if len(_collected) > 10_000:  # orders last minutes: forget the old ones

@@ -120,6 +120,12 @@ def test_the_operator_sets_the_policy_and_resets_a_lost_phone(organisation, case
     call_command("staff", "reset-second-factor", "--username", "hanna")
     assert not StaffSecondFactor.objects.exists()
     assert "second factor removed" in capsys.readouterr().out
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="no organisation is called 'nowhere'"):
+        call_command("staff", "policy", "nowhere", "--second-factor", "required")
+    with pytest.raises(CommandError, match="no staff account is called 'nobody'"):
+        call_command("staff", "reset-second-factor", "--username", "nobody")
 
 
 def _through_the_test_provider(client, number: str):
