@@ -52,6 +52,9 @@ class Application(OrganisationOwned):
     signing_text = models.TextField(blank=True)
     signing_document = models.BinaryField(null=True, blank=True)
     signing_digest = models.CharField(max_length=64, blank=True)
+    # A company that signs with several together (firmateckning i förening): how many
+    # signatures the register asked for when signing began; the others asked are CoSigners.
+    signatures_required = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         indexes = [models.Index(fields=["submitted_by", "status", "updated_at"])]
@@ -69,6 +72,25 @@ class Application(OrganisationOwned):
 
     def __str__(self) -> str:
         return f"{self.reference or self.public_id}"
+
+
+class CoSigner(OrganisationOwned):
+    """Another of a company's signatories, asked through the portal to sign an application
+    with the person who filled it in (the register's firmateckning, read when signing began)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="cosigners")
+    personal_identity_number = models.CharField(max_length=12, db_index=True)
+    name = models.CharField(max_length=300)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "personal_identity_number"], name="one_cosigner_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Attachment(OrganisationOwned):

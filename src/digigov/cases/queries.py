@@ -119,6 +119,37 @@ def draft_for(person: str, public_id: str | uuid.UUID, *, loa: str) -> Applicati
     return assured(drafts_of(person).filter(public_id=parsed).first(), loa)
 
 
+def draft_to_sign(person: str, public_id: str | uuid.UUID, *, loa: str) -> Application | None:
+    """A draft the person may sign: their own, or one a company's other signatory filled in
+    and asked them to sign with (cases.CoSigner)."""
+    parsed = _parse(public_id)
+    if parsed is None:
+        return None
+    found = (
+        Application.objects.filter(public_id=parsed, status=Application.Status.DRAFT)
+        .filter(Q(submitted_by=person) | Q(cosigners__personal_identity_number=person))
+        .select_related("service_version", "organisation")
+        .defer(*LARGE_VERSION_FIELDS, "signing_document")
+        .distinct()
+        .first()
+    )
+    return assured(found, loa)
+
+
+def awaiting_signature_of(person: str) -> QuerySet[Application]:
+    """Drafts a company's other signatory filled in and asked this person to sign."""
+    return (
+        Application.objects.filter(
+            status=Application.Status.DRAFT,
+            cosigners__personal_identity_number=person,
+        )
+        .exclude(signing_digest="")
+        .select_related("service_version", "organisation")
+        .defer(*LARGE_VERSION_FIELDS, "signing_document")
+        .order_by("-updated_at")
+    )
+
+
 def attachment_for(person: str, public_id: str | uuid.UUID, *, loa: str) -> Attachment | None:
     parsed = _parse(public_id)
     if parsed is None:

@@ -1,6 +1,8 @@
 """What an applicant signs with e-ID: the application as a PDF/A document (its answers and
 the SHA-256 of each attachment), and a short text they read in the BankID app naming
-the service, the organisation, the applicant and the document's SHA-256."""
+the service, the organisation, the applicant and the document's SHA-256; and who must
+sign it (the person who filled it in, and for a company whose signatories sign together,
+as many of them as the company register says)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,10 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from digigov.cases.models import Application
+from digigov.cases.models import ApplicantKind, Application
 from digigov.identity.models import Signature
 from digigov.identity.signing import NotSigned, ToSign, check_bankid, digest_of
+from digigov.registers.client import Company
 from digigov.services import catalogue, presentation
 
 TEXT_LIMIT = 3_000  # well within BankID's 40 000 characters of base64
@@ -41,12 +44,18 @@ def text_for(application: Application, digest: str) -> str:
     lines = [
         f"# {service}",
         "",
-        f"Jag skriver under min ansökan till {application.organisation.name}.",
+        f"Jag skriver under {_whose(application)} till {application.organisation.name}.",
         "",
         f"Sökande: {application.applicant_name} ({application.applicant_identifier})",
         f"Ansökan som PDF, SHA-256: {digest}",
     ]
     return "\n".join(lines)[:TEXT_LIMIT]
+
+
+def _whose(application: Application) -> str:
+    if application.applicant_kind == ApplicantKind.COMPANY:
+        return f"{application.applicant_name}s ansökan"
+    return "min ansökan"
 
 
 def to_sign(application: Application) -> ToSign | None:
@@ -67,8 +76,47 @@ def signatures_of(application: Application) -> list[Signature]:
     )
 
 
-def signed_by_applicant(application: Application) -> bool:
-    return any(s.signer == application.submitted_by for s in signatures_of(application))
+@dataclass(frozen=True)
+class Signers:
+    """Who must sign before an application is filed: `required` distinct people of
+    `eligible` (personnummer to name), the person who filled it in always among them."""
+
+    required: int
+    eligible: dict[str, str]
+
+
+def signers_for(application: Application, company: Company | None) -> Signers:
+    """By the company register's firmateckning (read outside any transaction) for a
+    company that signs with several together; otherwise the person who fills it in."""
+    alone = Signers(1, {application.submitted_by: ""})
+    if application.applicant_kind != ApplicantKind.COMPANY or company is None:
+        return alone
+    if company.signatories_required <= 1:
+        return alone
+    return Signers(
+        company.signatories_required,
+        {s.personal_identity_number: s.name for s in company.signatories},
+    )
+
+
+def signers_asked(application: Application) -> Signers:
+    """Who was asked to sign when signing began (kept with the application, for pages)."""
+    eligible = {application.submitted_by: ""}
+    eligible |= {c.personal_identity_number: c.name for c in application.cosigners.all()}
+    return Signers(application.signatures_required, eligible)
+
+
+def signed_by(application: Application, signers: Signers) -> set[str]:
+    """Who of those who may sign has signed the application as it is now."""
+    return {s.signer for s in signatures_of(application)} & signers.eligible.keys()
+
+
+def missing(application: Application, signers: Signers) -> int:
+    """How many signatures are still needed (the filler's own always among them)."""
+    signed = signed_by(application, signers)
+    if application.submitted_by not in signed:
+        return max(signers.required - len(signed), 1)
+    return max(signers.required - len(signed), 0)
 
 
 def document_matches(application: Application) -> bool:

@@ -75,6 +75,7 @@ NAMED_PROPERTIES = [
     ("Exempelby Torget 1:1", "9991", 640, ["5566778899"]),
     ("Provstad Tallen 3:4", "9992", 2100, ["192507043327"]),
     ("Provstad Lönnen 4:2", "9992", 1400, ["197206086147", "200402291280"]),
+    ("Provstad Verkstaden 2:7", "9992", 4200, ["5599112231"]),
 ]
 # (orgnr, name, legal form, street, place, signatories required, signatories)
 NAMED_COMPANIES = [

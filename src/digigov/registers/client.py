@@ -61,12 +61,26 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Signatory:
+    personal_identity_number: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Company:
     organisation_number: str
     name: str
     legal_form: str
     address: Address
-    signatories_required: int
+    signatories_required: int  # firmateckning: how many must sign together
+    signatories: tuple[Signatory, ...] = ()
+
+    def is_signatory(self, person: str) -> bool:
+        return any(s.personal_identity_number == person for s in self.signatories)
+
+    def signs_alone(self, person: str) -> bool:
+        """May this person alone represent the company (the sole signatory rule)?"""
+        return self.signatories_required == 1 and self.is_signatory(person)
 
 
 class RegisterClient(Protocol):
@@ -75,7 +89,9 @@ class RegisterClient(Protocol):
     def properties_owned_by(self, identifier: str, *, purpose: str) -> list[str]: ...
     def company(self, number: str, *, purpose: str) -> Company | None: ...
     def may_sign_for(self, person: str, company: str, *, purpose: str) -> bool: ...
-    def companies_signed_by(self, person: str, *, purpose: str) -> list[Company]: ...
+    def companies_signed_by(self, person: str, *, purpose: str) -> list[Company]:
+        """The companies the person is a signatory of, alone or together with others."""
+        ...
 
 
 class LocalRegisters:
@@ -125,10 +141,7 @@ class LocalRegisters:
 
 
 def _may_sign(person: str, company: dict[str, Any] | None) -> bool:
-    """May this person alone represent the company (the sole signatory rule)?"""
-    if company is None or int(company["firmateckning"]["antalTillsammans"]) != 1:
-        return False
-    return any(s["personnummer"] == person for s in company["firmateckning"]["firmatecknare"])
+    return company is not None and _company_from_json(company).signs_alone(person)
 
 
 def _address(data: dict[str, Any] | None) -> Address:
@@ -153,6 +166,9 @@ def _company_from_json(data: dict[str, Any]) -> Company:
         legal_form=data["juridiskForm"],
         address=_address(data.get("adress")),
         signatories_required=int(data["firmateckning"]["antalTillsammans"]),
+        signatories=tuple(
+            Signatory(s["personnummer"], s["namn"]) for s in data["firmateckning"]["firmatecknare"]
+        ),
     )
 
 

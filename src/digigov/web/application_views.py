@@ -73,11 +73,15 @@ def _service_page(
     companies = []
     if request.resident and "company" in spec.applicant.kinds:  # type: ignore[attr-defined]
         try:
-            companies = registers(
-                service.organisation, user=resident(request).identifier
-            ).companies_signed_by(
-                resident(request).identifier, purpose=f"Val av sökande {spec.code}"
-            )
+            me = resident(request).identifier
+            companies = [
+                company
+                for company in registers(service.organisation, user=me).companies_signed_by(
+                    me, purpose=f"Val av sökande {spec.code}"
+                )
+                # together with others only where the application is signed by each
+                if company.signs_alone(me) or spec.signing.required
+            ]
         except RegisterUnavailable:
             error = error or _(
                 "Näringslivsregistret kan inte nås just nu. Försök igen om en stund."
@@ -336,8 +340,10 @@ def review(request: HttpRequest, public_id: str) -> HttpResponse:
         checked = answer_rules.clean(spec, application.answers, complete=True)
         return _review_page(request, application, {} if checked.ok else dict(checked.errors))
     try:
-        if spec.signing.required and not signing.signed_by_applicant(application):
-            # first the signature: the application is fixed as a PDF, then signed
+        if spec.signing.required and signing.missing(
+            application, signing.signers_asked(application)
+        ):
+            # first the signatures: the application is fixed as a PDF, then signed
             case_actions.prepare_signing(actor=actor, application=application)
             return redirect("web:application-sign", application.public_id)
         case_actions.submit_application(

@@ -135,15 +135,19 @@ GARAGE = {
 }
 
 
-def _bygglov(organisation: Organisation, answers: dict[str, object]) -> Case:
+def _bygglov(
+    organisation: Organisation, answers: dict[str, object], *, company: str = ""
+) -> tuple[Any, Any]:
+    """Anna's Bygglov application, filled in and signed by her: for herself, or for a
+    company she signs for."""
     version = service_queries.current_service(organisation, "BYGGLOV")
     if version is None:
         raise RuntimeError(f"Bygglov is not installed at {organisation.slug}")
     application = case_actions.start_application(
         actor=ANNA,
         service_version=version,
-        applicant_kind="person",
-        applicant_identifier=ANNA.identifier,
+        applicant_kind="company" if company else "person",
+        applicant_identifier=company or ANNA.identifier,
         actor_loa=loa.LOA3,
     )
     application = case_actions.save_answers(actor=ANNA, application=application, answers=answers)
@@ -159,6 +163,11 @@ def _bygglov(organisation: Organisation, answers: dict[str, object]) -> Case:
     application.refresh_from_db()
     to_sign = case_actions.prepare_signing(actor=ANNA, application=application)
     sign_here(to_sign, ANNA.identifier, signing.purpose_of(application))
+    return application, version
+
+
+def _submitted_bygglov(organisation: Organisation, answers: dict[str, object]) -> Case:
+    application, _version = _bygglov(organisation, answers)
     return case_actions.submit_application(
         actor=ANNA, application_id=application.pk, actor_loa=loa.LOA3
     )
@@ -168,7 +177,7 @@ def _cases(organisations: dict[str, Organisation]) -> int:
     """Anna Andersson's two building permits: one at Exempelby waiting for her
     completion, one at Provstad being handled, so the workspace, her case
     pages and Mina sidor have something to show from the start."""
-    exempelby = _bygglov(organisations["exempelby"], GARAGE)
+    exempelby = _submitted_bygglov(organisations["exempelby"], GARAGE)
     worker = case_actions.staff_in(
         identity_queries.staff_user_by_name("handlaggare"), organisations["exempelby"].pk
     )
@@ -183,7 +192,7 @@ def _cases(organisations: dict[str, Organisation]) -> int:
         ),
         due_on=clock.today() + dt.timedelta(weeks=3),
     )
-    provstad = _bygglov(
+    provstad = _submitted_bygglov(
         organisations["provstad"],
         {
             **GARAGE,
@@ -197,6 +206,21 @@ def _cases(organisations: dict[str, Organisation]) -> int:
         identity_queries.staff_user_by_name("provstad"), organisations["provstad"].pk
     )
     case_actions.take(staff=per, case=provstad, transition_id="paborja", revision=provstad.revision)
+    # Provstad Bygg och Fastighet AB signs with two together: Anna has filled in and signed
+    # an application for a new warehouse; Gunnel Berg finds it on Mina sidor to sign.
+    _bygglov(
+        organisations["provstad"],
+        {
+            **GARAGE,
+            "fastighetsbeteckning": "Provstad Verkstaden 2:7",
+            "atgard": "nybyggnad",
+            "byggnadstyp": "verksamhet",
+            "bruttoarea": 180,
+            "beskrivning": "Nytt förråd för byggmaterial, 180 kvadratmeter, plåtfasad.",
+            "epost": "info@provstadbygg.exempel.se",
+        },
+        company="5599112231",
+    )
     return 2
 
 

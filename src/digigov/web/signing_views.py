@@ -1,10 +1,12 @@
 """Signing an application with e-ID before it is submitted: the person reads what they
 sign (a summary, and the SHA-256 of the application's PDF, which they can open), signs
-with BankID, and then submits."""
+with BankID, and then submits. A company whose signatories sign together has the others
+sign here too (they find it on Mina sidor); the one who filled it in submits."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages as django_messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +26,7 @@ DEVICES = ("this", "qr")
 
 
 def _draft(request: HttpRequest, public_id: str) -> Application:
-    found = case_queries.draft_for(
+    found = case_queries.draft_to_sign(
         resident(request).identifier, public_id, loa=resident_loa(request)
     )
     if found is None or not catalogue.spec_of(found.service_version).signing.required:
@@ -36,9 +38,16 @@ def _draft(request: HttpRequest, public_id: str) -> Application:
 @resident_required
 def sign(request: HttpRequest, public_id: str) -> HttpResponse:
     application = _draft(request, public_id)
+    me = resident(request).identifier
+    filer = application.submitted_by == me
     to_sign = signing.to_sign(application)
     if to_sign is None:  # not fixed yet, or changed since: look at it again first
-        return redirect("web:application-review", application.public_id)
+        if filer:
+            return redirect("web:application-review", application.public_id)
+        django_messages.info(
+            request, _("Ansökan har ändrats och är inte redo att skrivas under just nu.")
+        )
+        return redirect("web:my-pages")
     error, status = "", 200
     if request.method == "POST":
         device = request.POST.get("device", "")
@@ -55,7 +64,7 @@ def sign(request: HttpRequest, public_id: str) -> HttpResponse:
                     required="",
                     return_url=settings.PUBLIC_URL + reverse("identity:bankid-return"),
                     to_sign=to_sign,
-                    signer=resident(request).identifier,
+                    signer=me,
                     purpose=signing.purpose_of(application),
                 )
             except BankIdError as failure:
@@ -63,12 +72,22 @@ def sign(request: HttpRequest, public_id: str) -> HttpResponse:
                 error, status = messages.text(rfa), messages.status_for(rfa)
             else:
                 return redirect("identity:bankid-wait")
-    mine = [s for s in signing.signatures_of(application) if s.signer == application.submitted_by]
+    signers = signing.signers_asked(application)
+    signatures = [s for s in signing.signatures_of(application) if s.signer in signers.eligible]
+    signed = {s.signer for s in signatures}
     context = {
         "application": application,
         "spec": catalogue.spec_of(application.service_version),
         "to_sign": to_sign,
-        "signature": mine[-1] if mine else None,
+        "filer": filer,
+        "signed_by_me": me in signed,
+        "signatures": signatures,
+        "together": signers.required > 1,
+        "required": signers.required,
+        "missing": signing.missing(application, signers),
+        "not_yet": [
+            name for number, name in signers.eligible.items() if number not in signed and name
+        ],
         "question": messages.text("RFA20"),
         "error": error,
     }

@@ -73,6 +73,7 @@ def my_pages(request: HttpRequest) -> HttpResponse:
         "loa_label": loa.label(current.loa),
         "session": current,
         "drafts": drafts.filter(shown),
+        "to_sign": case_queries.awaiting_signature_of(number).filter(shown),
         "cases": cases.filter(shown)[:100],
         "step_up": urlencode({"next": request.get_full_path(), "loa": needed}) if needed else "",
     }

@@ -21,6 +21,7 @@ from digigov.cases.models import (
     Attachment,
     Case,
     CaseEvent,
+    CoSigner,
     Document,
     RegistrarCounter,
 )
@@ -29,7 +30,7 @@ from digigov.core.actors import Actor
 from digigov.core.models import Organisation
 from digigov.core.transactions import action
 from digigov.identity import loa as levels
-from digigov.registers.client import RegisterUnavailable, registers
+from digigov.registers.client import Company, RegisterUnavailable, registers
 from digigov.services import answers as answer_rules
 from digigov.services import catalogue, prefill
 from digigov.services import fields as field_types
@@ -130,17 +131,24 @@ def _applicant_name(
     applicant: str,
     organisation: Organisation,
 ) -> str:
-    client = registers(organisation, user=actor.identifier)
-    purpose = f"Ansökan {spec.code}"
     if applicant_kind == ApplicantKind.PERSON:
         if applicant != actor.identifier:
             # Acting for another person needs a power of attorney (the mandates issue).
             raise _error(_("Du kan bara ansöka för dig själv här."), "not_representative")
         return actor.name or applicant
+    return company_represented(spec, actor, applicant, organisation).name
+
+
+def company_represented(
+    spec: ServicePackageSpec, actor: Actor, number: str, organisation: Organisation
+) -> Company:
+    """The company register's record of a company the actor may file for: as its sole
+    signatory, or, for a service whose applications are signed with e-ID, as one of the
+    signatories who sign together (the others are asked to sign before it is filed).
+    Asks the register: call it with no transaction open (core.outbound)."""
     try:
-        company = client.company(applicant, purpose=purpose)
-        may_sign = company is not None and client.may_sign_for(
-            actor.identifier, applicant, purpose=purpose
+        company = registers(organisation, user=actor.identifier).company(
+            number, purpose=f"Ansökan {spec.code}"
         )
     except RegisterUnavailable as error:
         raise _error(
@@ -149,13 +157,15 @@ def _applicant_name(
         ) from error
     if company is None:
         raise _error(_("Företaget finns inte i näringslivsregistret."), "unknown_company")
-    if not may_sign:
-        raise _error(
-            _("Du får inte ensam företräda %(company)s enligt näringslivsregistret."),
-            "not_representative",
-            company=company.name,
-        )
-    return company.name
+    if company.signs_alone(actor.identifier):
+        return company
+    if spec.signing.required and company.is_signatory(actor.identifier):
+        return company
+    raise _error(
+        _("Du får inte ensam företräda %(company)s enligt näringslivsregistret."),
+        "not_representative",
+        company=company.name,
+    )
 
 
 def _check_revision(application: Application, revision: int | None) -> None:
@@ -193,6 +203,8 @@ def _store_answers(locked: Application, answers: dict[str, Any]) -> None:
     locked.answers = answers
     locked.revision += 1
     locked.updated_at = clock.now()
+    if locked.signing_digest:
+        CoSigner.objects.filter(application=locked).delete()
     locked.signing_text, locked.signing_document, locked.signing_digest = "", None, ""
     locked.save(
         update_fields=[
@@ -413,23 +425,21 @@ def submit_application(*, actor: Actor, application_id: int, actor_loa: str) -> 
     """Submit once: a second submission (a double click) returns the same case.
 
     Takes the id, not a loaded application: the row is read once, locked. A company
-    applicant's signatory is checked against the company register first, with no
+    applicant's signatories are read from the company register first, with no
     transaction open (the register may be another node: core.outbound).
     """
     found = Application.objects.select_related("service_version", "organisation").get(
         pk=application_id
     )
+    company = None
     if found.applicant_kind == ApplicantKind.COMPANY and found.status == Application.Status.DRAFT:
-        _applicant_name(
-            _spec(found),
-            actor,
-            found.applicant_kind,
-            found.applicant_identifier,
-            found.organisation,
+        company = company_represented(
+            _spec(found), actor, found.applicant_identifier, found.organisation
         )
+    signers = signing.signers_for(found, company)
     for _attempt in range(3):
         try:
-            return _submit(actor, application_id, actor_loa)
+            return _submit(actor, application_id, actor_loa, signers)
         except IntegrityError as error:
             # Only a receipt reference that happens to be taken already is worth
             # another try (one in 2^50); anything else is a real fault.
@@ -439,7 +449,7 @@ def submit_application(*, actor: Actor, application_id: int, actor_loa: str) -> 
 
 
 @action
-def _submit(actor: Actor, application_id: int, actor_loa: str) -> Case:
+def _submit(actor: Actor, application_id: int, actor_loa: str, signers: signing.Signers) -> Case:
     locked = _locked(application_id)
     if locked.status == Application.Status.SUBMITTED:
         return Case.objects.select_related("application").get(application=locked)
@@ -448,11 +458,8 @@ def _submit(actor: Actor, application_id: int, actor_loa: str) -> Case:
     checked = answer_rules.clean(spec, locked.answers, complete=True)
     if not checked.ok:
         raise ValidationError({key: [message] for key, message in checked.errors.items()})
-    if spec.signing.required and not signing.signed_by_applicant(locked):
-        raise _error(
-            _("Ansökan behöver skrivas under med e-legitimation innan den skickas in."),
-            "signature_required",
-        )
+    if spec.signing.required:
+        _check_signed(locked, signers)
     attachments = {
         str(a.public_id): a
         for a in Attachment.objects.filter(application=locked).order_by("uploaded_at", "pk")
@@ -495,10 +502,35 @@ def _submit(actor: Actor, application_id: int, actor_loa: str) -> Case:
             "service": spec.code,
             "version": spec.version,
             "loa": actor_loa,
-            **({"signed": locked.signing_digest} if spec.signing.required else {}),
+            **(
+                {
+                    "signed": locked.signing_digest,
+                    "signers": sorted(signing.signed_by(locked, signers)),
+                }
+                if spec.signing.required
+                else {}
+            ),
         },
     )
     return case
+
+
+def _check_signed(application: Application, signers: signing.Signers) -> None:
+    if application.submitted_by not in signing.signed_by(application, signers):
+        raise _error(
+            _("Ansökan behöver skrivas under med e-legitimation innan den skickas in."),
+            "signature_required",
+        )
+    missing = signing.missing(application, signers)
+    if missing:
+        raise _error(
+            _(
+                "Ansökan behöver skrivas under av ytterligare %(count)s firmatecknare "
+                "innan den skickas in."
+            ),
+            "signatures_missing",
+            count=missing,
+        )
 
 
 def next_registrar_number(organisation_id: int, series: str, year: int) -> int:
