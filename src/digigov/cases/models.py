@@ -344,6 +344,11 @@ class Decision(OrganisationOwned):
     )
     weeks_late = models.PositiveIntegerField(default=0)
     document = models.OneToOneField(Document, on_delete=models.PROTECT, related_name="decision")
+    # The case worker's e-ID signature over the decision's terms (a package with
+    # `signing.decisions`; cases.signing.decision_to_sign).
+    signature = models.ForeignKey(
+        "identity.Signature", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"{self.case} {self.outcome}"

@@ -147,6 +147,16 @@ def staff_by_eid(number: str) -> AbstractBaseUser | None:
     return found.user if found else None
 
 
+def eid_number_of(user: AbstractBaseUser | None) -> str | None:
+    """The e-ID number a staff account is tied to (to sign with), if any."""
+    if user is None:
+        return None
+    found = StaffEid.objects.filter(user_id=user.pk).values_list(
+        "personal_identity_number", flat=True
+    )
+    return found.first()
+
+
 def second_factor_of(user: AbstractBaseUser) -> StaffSecondFactor | None:
     return StaffSecondFactor.objects.filter(user_id=user.pk).first()
 

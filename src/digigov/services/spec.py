@@ -147,9 +147,11 @@ class Applicant(Strict):
 
 
 class Signing(Strict):
-    """Must the application be signed with e-ID before it is submitted?"""
+    """What is signed with e-ID: the application, before it is submitted (`required`), and
+    the decision, by the case worker who takes it (`decisions`)."""
 
     required: bool = False
+    decisions: bool = False
 
 
 class State(Strict):

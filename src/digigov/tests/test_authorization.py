@@ -158,6 +158,14 @@ PAGES: dict[str, list[Row]] = {
     "arbetsyta/arenden/<str:public_id>/steg/<slug:transition_id>/": [
         row("POST", lambda w: f"/arbetsyta/arenden/{w.case}/steg/paborja/", EX_HANDLING)
     ],
+    # Bygglov's decisions are not signed: the signing page is for nobody here (its scope,
+    # for Serveringstillstånd, is in cases/tests/test_decision_signing.py).
+    "arbetsyta/arenden/<str:public_id>/steg/<slug:transition_id>/skriv-under/": [
+        row("POST", lambda w: f"/arbetsyta/arenden/{w.case}/steg/besluta/skriv-under/", set())
+    ],
+    "arbetsyta/arenden/<str:public_id>/beslut/": [
+        row("GET", lambda w: f"/arbetsyta/arenden/{w.case}/beslut/", EX_HANDLING)
+    ],
     "arbetsyta/arenden/<str:public_id>/tilldela/": [
         row("POST", lambda w: f"/arbetsyta/arenden/{w.case}/tilldela/", EX_HANDLING)
     ],

@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from digigov.cases import actions as case_actions
-from digigov.cases import clocks, disclosure, events, storage
+from digigov.cases import clocks, disclosure, events, signing, storage
 from digigov.cases import queries as case_queries
 from digigov.cases.disclosure import Reader
 from digigov.cases.models import Case, Document
 from digigov.core import clock
 from digigov.core import queries as core_queries
 from digigov.identity import queries as identity_queries
+from digigov.identity.bankid import messages as bankid_messages
 from digigov.identity.models import StaffMembership
 from digigov.services import catalogue, presentation
 from digigov.services import queries as service_queries
@@ -274,24 +275,40 @@ def _confirm_decision(
     staff: case_actions.Staff,
     transition_id: str,
     form: StepForm,
+    *,
+    error: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     """A decision is taken in two steps: what it will say (outcome, reasons, fee today),
-    then "Fatta beslutet". The second post carries the same fields and `confirmed`."""
+    then "Fatta beslutet". The second post carries the same fields and `confirmed`. Where
+    the package has decisions signed, the case worker signs these terms with BankID first
+    (web.decision_views), and comes back here to take it."""
     try:
         terms = case_actions.decision_terms(
             case, form.cleaned_data["outcome"], form.cleaned_data["reasons"]
         )
-    except ValidationError as error:
-        _apply_errors(form, error)
+    except ValidationError as failure:
+        _apply_errors(form, failure)
         return _render_case(request, case, staff, status=400, step=(transition_id, form))
-    context = {
+    context: dict[str, Any] = {
         "case": case,
         "transition_id": transition_id,
         "terms": terms,
         "outcome_label": _label(terms.outcome.label, request.LANGUAGE_CODE),
         "revision": form.cleaned_data["revision"],
+        "error": error,
     }
-    return render(request, "web/cases/confirm_decision.html", context)
+    if catalogue.spec_of(case.service_version).signing.decisions:
+        signer = case_actions.decision_signer(staff)
+        to_sign = case_actions.terms_to_sign(case, terms)
+        context |= {
+            "signing": True,
+            "signer": signer,
+            "to_sign": to_sign,
+            "signature": signing.decision_signature(case, to_sign, signer) if signer else None,
+            "question": bankid_messages.text("RFA20"),
+        }
+    return render(request, "web/cases/confirm_decision.html", context, status=status)
 
 
 @require_POST

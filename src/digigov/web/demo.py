@@ -173,6 +173,62 @@ def _submitted_bygglov(organisation: Organisation, answers: dict[str, object]) -
     )
 
 
+ERIK = Actor.person("198511224571", "Erik Lindqvist")
+LICENCE = {
+    "stallets_namn": "Exempelkrogen",
+    "stallets_adress": {"street": "Torget 3", "postal_code": "99101", "city": "Exempelby"},
+    "fastighetsbeteckning": "Exempelby Torget 1:1",
+    "tillstandstyp": "stadigvarande_allmanheten",
+    "drycker": ["vin", "starkol"],
+    "serveringsytor": [
+        {"benamning": "Matsal", "placering": "inomhus", "sittplatser": 40},
+        {"benamning": "Uteservering mot torget", "placering": "uteservering", "sittplatser": 24},
+    ],
+    "fran": "11:00",
+    "till": "01:00",
+    "kok": True,
+    "ansvariga": [
+        {
+            "namn": "Erik Lindqvist",
+            "personnummer": ERIK.identifier,
+            "roll": "vd",
+            "kunskapsprov": True,
+        }
+    ],
+    "epost": "erik@exempelkrogen.exempel.se",
+    "telefon": "070-123 45 67",
+}
+
+
+def _licence(organisation: Organisation) -> Case:
+    """Erik's application for Exempelkrogen AB's alcohol licence, whose decision the case
+    worker signs with BankID (the package's `signing.decisions`)."""
+    version = service_queries.current_service(organisation, "SERVERINGSTILLSTAND")
+    if version is None:
+        raise RuntimeError(f"Serveringstillstånd is not installed at {organisation.slug}")
+    application = case_actions.start_application(
+        actor=ERIK,
+        service_version=version,
+        applicant_kind="company",
+        applicant_identifier="5566778899",
+        actor_loa=loa.LOA3,
+    )
+    application = case_actions.save_answers(
+        actor=ERIK, application=application, answers=application.answers | LICENCE
+    )
+    for field in ("planritning", "hyresavtal", "finansiering"):
+        case_actions.add_attachment(
+            actor=ERIK,
+            application=application,
+            field_id=field,
+            file_name=f"{field}.pdf",
+            chunks=[DEMO_PDF],
+        )
+    return case_actions.submit_application(
+        actor=ERIK, application_id=application.pk, actor_loa=loa.LOA3
+    )
+
+
 def _cases(organisations: dict[str, Organisation]) -> int:
     """Anna Andersson's two building permits: one at Exempelby waiting for her
     completion, one at Provstad being handled, so the workspace, her case
@@ -221,7 +277,11 @@ def _cases(organisations: dict[str, Organisation]) -> int:
         },
         company="5599112231",
     )
-    return 2
+    licence = _licence(organisations["exempelby"])
+    case_actions.take(
+        staff=worker, case=licence, transition_id="paborja", revision=licence.revision
+    )
+    return 3
 
 
 # -- the exchange: a registry, three members, their gateways and the registers ---------

@@ -3,6 +3,7 @@ from django.urls import path
 from digigov.web import (
     application_views,
     case_views,
+    decision_views,
     mycases_views,
     signing_views,
     tracker_views,
@@ -24,6 +25,16 @@ urlpatterns = [
         "arbetsyta/arenden/<str:public_id>/steg/<slug:transition_id>/",
         case_views.staff_step,
         name="staff-case-step",
+    ),
+    path(
+        "arbetsyta/arenden/<str:public_id>/steg/<slug:transition_id>/skriv-under/",
+        decision_views.sign_decision,
+        name="staff-case-sign-decision",
+    ),
+    path(
+        "arbetsyta/arenden/<str:public_id>/beslut/",
+        decision_views.decision,
+        name="staff-case-decision",
     ),
     path(
         "arbetsyta/arenden/<str:public_id>/tilldela/",

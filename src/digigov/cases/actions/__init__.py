@@ -25,6 +25,7 @@ from digigov.cases.actions.handling import (
     close_case,
     communicate,
     decide_case,
+    decision_signer,
     decision_terms,
     extend_deadline,
     extension_refusal,
@@ -33,6 +34,7 @@ from digigov.cases.actions.handling import (
     register_answer,
     request_completion,
     take,
+    terms_to_sign,
 )
 from digigov.cases.actions.signing import prepare_signing
 
@@ -48,6 +50,7 @@ __all__ = [
     "close_case",
     "communicate",
     "decide_case",
+    "decision_signer",
     "decision_terms",
     "event_type",
     "extend_deadline",
@@ -64,4 +67,5 @@ __all__ = [
     "start_application",
     "submit_application",
     "take",
+    "terms_to_sign",
 ]

@@ -14,7 +14,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from digigov.cases import clocks, decisions, storage, titles
+from digigov.cases import clocks, decisions, signing, storage, titles
 from digigov.cases.actions.case import (
     EVENT_NAMES,
     Refused,
@@ -42,8 +42,10 @@ from digigov.cases.models import (
 from digigov.core import actions as core_actions
 from digigov.core import audit, clock
 from digigov.core.transactions import action, outermost
+from digigov.identity import queries as identity_queries
 from digigov.identity import roles
-from digigov.identity.models import StaffMembership
+from digigov.identity.models import Signature, StaffMembership
+from digigov.identity.signing import ToSign
 from digigov.services import fees
 from digigov.services.spec import Outcome, ServicePackageSpec
 
@@ -345,6 +347,45 @@ def decision_terms(case: Case, outcome_id: str, reasons: str) -> DecisionTerms:
     return DecisionTerms(outcome, why, fee, fee_before, days_late)
 
 
+def terms_to_sign(case: Case, terms: DecisionTerms) -> ToSign:
+    """What the case worker signs to take this decision (a package with `signing.decisions`)."""
+    return signing.decision_to_sign(
+        case, terms.outcome.label.sv, terms.outcome.id, terms.reasons, terms.fee
+    )
+
+
+def decision_signer(staff: Staff) -> str | None:
+    """Whose e-ID signs a decision this staff member takes: their account's e-ID."""
+    return identity_queries.eid_number_of(staff.user)
+
+
+def _decision_signature(staff: Staff, case: Case, terms: DecisionTerms) -> Signature:
+    if staff.user is None:  # a system's API key
+        raise Refused(
+            _(
+                "Beslut i den här e-tjänsten skrivs under med e-legitimation av en "
+                "handläggare och kan inte fattas genom API:et."
+            ),
+            "decision_signed_by_person",
+        )
+    number = decision_signer(staff)
+    if number is None:
+        raise Refused(
+            _(
+                "Beslut i den här e-tjänsten skrivs under med e-legitimation, och ditt "
+                "personalkonto är inte kopplat till någon. Be en administratör koppla det."
+            ),
+            "no_staff_eid",
+        )
+    found = signing.decision_signature(case, terms_to_sign(case, terms), number)
+    if found is None:
+        raise Refused(
+            _("Beslutet behöver skrivas under med e-legitimation innan det fattas."),
+            "signature_required",
+        )
+    return found
+
+
 def _decide(
     staff: Staff,
     case: Case,
@@ -362,6 +403,7 @@ def _decide(
         terms.fee_before_reduction,
         terms.days_late,
     )
+    signature = _decision_signature(staff, case, terms) if spec.signing.decisions else None
     now = clock.now()
     appeal = spec.process.decisions.appeal
     decision = Decision(
@@ -382,6 +424,7 @@ def _decide(
         fee=fee,
         fee_before_reduction=fee_before,
         weeks_late=fees.started_weeks_late(days_late) if fee is not None else 0,
+        signature=signature,
     )
     pdf = decisions.decision_pdf(case, spec, decision, language=language)
     stored = storage.store(
@@ -405,6 +448,7 @@ def _decide(
         "document": decision.document.sequence,
         "fee": str(fee) if fee is not None else None,
         "weeks_late": decision.weeks_late,
+        **({"signed": signature.digest, "signature": signature.pk} if signature else {}),
     }
 
 

@@ -9,11 +9,11 @@ from digigov.web import demo
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_loads_twice_and_has_annas_two_cases():
+def test_the_demo_loads_twice_and_has_its_cases():
     first = demo.load()
-    assert first["cases"] == 2
+    assert first["cases"] == 3
     again = demo.load()
-    assert again["cases"] == 0 and Case.objects.count() == 2
+    assert again["cases"] == 0 and Case.objects.count() == 3
     cases = {c.organisation.slug: c for c in queries.cases_of("199003152387")}
     assert (
         cases["exempelby"].state == "vantar_komplettering" and cases["exempelby"].resident_must_act
@@ -21,6 +21,12 @@ def test_the_demo_loads_twice_and_has_annas_two_cases():
     assert queries.open_request(cases["exempelby"]) is not None
     assert cases["provstad"].state == "under_handlaggning"
     assert cases["exempelby"].registrar_number.startswith("BN ")
+    # Erik's licence, whose decision is signed, being assessed
+    licence = Case.objects.get(service_code="SERVERINGSTILLSTAND")
+    assert licence.registrar_number.startswith("TN ") and licence.state == "under_utredning"
+    # Provstad Bygg's application, signed by Anna, waiting for Gunnel
+    [waiting] = queries.awaiting_signature_of("192507043327")
+    assert waiting.applicant_identifier == "5599112231"
 
 
 def test_a_first_start_stopped_halfway_is_finished_by_the_next():
@@ -39,4 +45,4 @@ def test_a_first_start_stopped_halfway_is_finished_by_the_next():
     assert LocalGateway.objects.count() == 3
     assert VerifiedConfiguration.objects.exists()
     assert LocalService.objects.filter(code=hub.HUB_SERVICE).exists()
-    assert Case.objects.count() == 2
+    assert Case.objects.count() == 3
