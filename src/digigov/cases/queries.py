@@ -362,6 +362,19 @@ def diary(organisation_id: int, *, number: str = "", page: int = 1) -> tuple[lis
     return rows[:DIARY_PAGE], len(rows) > DIARY_PAGE
 
 
+def decision_by_number(organisation_slug: str, registrar_number: str) -> Decision | None:
+    """A case's decision by the organisation and registrar number (for the operator's
+    commands)."""
+    return (
+        Decision.objects.select_related("case__organisation", "signature")
+        .filter(
+            case__organisation__slug=organisation_slug,
+            case__registrar_number=registrar_number.strip(),
+        )
+        .first()
+    )
+
+
 def application_by_reference(reference: str) -> Application | None:
     """A submitted application by its receipt number (for the operator's commands)."""
     return (

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from digigov.cases.models import ApplicantKind, Application, Case
+from digigov.cases.models import ApplicantKind, Application, Case, Decision
 from digigov.identity.models import Signature
 from digigov.identity.signing import NotSigned, ToSign, check_bankid, digest_of
 from digigov.registers.client import Company
@@ -219,3 +219,23 @@ def decision_signature(case: Case, to_sign: ToSign, signer: str) -> Signature | 
         .order_by("-signed_at")
         .first()
     )
+
+
+def verify_decision(decision: Decision) -> str:
+    """Check again, now, a signed decision: its signature's evidence signs exactly its
+    text and the hash of the decision's terms as kept. Returns the problem, or ""."""
+    signature = decision.signature
+    if signature is None:
+        return "the decision is not signed"
+    kept = decision_terms_document(decision.case, decision.outcome, decision.reasons, decision.fee)
+    if digest_of(kept) != signature.digest:
+        return "the decision's terms are not the ones signed"
+    try:
+        check_bankid(
+            signature.evidence.get("completionData") or {},
+            ToSign(signature.text, signature.digest),
+            signature.signer,
+        )
+    except NotSigned as error:
+        return str(error)
+    return ""

@@ -217,3 +217,21 @@ def test_a_system_s_api_key_cannot_take_a_signed_decision(licence_case, client):
     assert refused.json()["type"].endswith("decision-signed-by-person")
     assert "cannot be taken through the API" in refused.json()["detail"]
     assert not Decision.objects.exists()
+
+
+def test_the_decision_s_signature_is_checked_again_by_a_command(licence_case, capsys):
+    from django.core.management import CommandError, call_command
+
+    staff = worker(licence_case)
+    sign_terms(licence_case, staff)
+    decide(licence_case, staff)
+    number = licence_case.registrar_number
+    call_command("signatures", "verify-decision", "exempelby", number)
+    out = capsys.readouterr().out
+    assert "signed by Hanna Handläggare (197804122385) with bankid" in out and "valid" in out
+    # The kept reasons changed afterwards: the signature no longer covers them.
+    Decision.objects.filter(case=licence_case).update(reasons="Andra skäl.")
+    with pytest.raises(CommandError, match="not the ones signed"):
+        call_command("signatures", "verify-decision", "exempelby", number)
+    with pytest.raises(CommandError, match="no decided case"):
+        call_command("signatures", "verify-decision", "provstad", number)
