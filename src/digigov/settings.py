@@ -82,6 +82,7 @@ if django.VERSION < (6, 0):
     INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db"), "django_tasks")
 
 MIDDLEWARE = [
+    "digigov.core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "digigov.core.middleware.SecurityHeadersMiddleware",
     "digigov.core.middleware.ApiProblemsMiddleware",

@@ -56,6 +56,16 @@ def test_a_forged_csrf_token_gets_a_clear_bilingual_page(db):
     assert "Formuläret kunde inte skickas" in body and "The form could not be sent" in body
 
 
+def test_every_answer_says_how_long_the_server_took(client):
+    import re
+
+    for url in (reverse("web:accessibility"), "/api/organisations", "/no-such-page/"):
+        timing = client.get(url)["Server-Timing"]
+        found = re.fullmatch(r"app;dur=(\d+\.\d), cpu;dur=(\d+\.\d)", timing)
+        assert found, timing
+        assert float(found.group(2)) <= float(found.group(1)) + 1  # CPU within the wall time
+
+
 def test_every_page_sends_the_security_headers(client):
     response = client.get(reverse("web:accessibility"))
     policy = response["Content-Security-Policy"]
