@@ -18,6 +18,7 @@ from digigov.identity.models import Signature
 from digigov.identity.signing import NotSigned, ToSign, check_bankid, digest_of
 from digigov.registers.client import Company
 from digigov.services import catalogue, presentation
+from digigov.services.models import ServiceVersion
 
 TEXT_LIMIT = 3_000  # well within BankID's 40 000 characters of base64
 
@@ -40,11 +41,8 @@ def document_pdf(application: Application) -> bytes:
 
 def text_for(application: Application, digest: str) -> str:
     """What the person reads in the app (simpleMarkdownV1), in Swedish."""
-    spec = catalogue.spec_of(application.service_version)
-    with translation.override("sv"):
-        service = presentation.localised(spec.name)
     lines = [
-        f"# {service}",
+        f"# {_service_name(application.service_version)}",
         "",
         f"Jag skriver under {_whose(application)} till {application.organisation.name}.",
         "",
@@ -52,6 +50,12 @@ def text_for(application: Application, digest: str) -> str:
         f"Ansökan som PDF, SHA-256: {digest}",
     ]
     return "\n".join(lines)[:TEXT_LIMIT]
+
+
+def _service_name(version: ServiceVersion) -> str:
+    """The service's name as signed texts give it: in Swedish, the record's language."""
+    with translation.override("sv"):
+        return str(presentation.localised(catalogue.spec_of(version).name))
 
 
 def _whose(application: Application) -> str:
@@ -188,13 +192,10 @@ def decision_to_sign(
     case: Case, outcome_label: str, outcome: str, reasons: str, fee: Decimal | None
 ) -> ToSign:
     digest = digest_of(decision_terms_document(case, outcome, reasons, fee))
-    spec = catalogue.spec_of(case.service_version)
-    with translation.override("sv"):
-        service = presentation.localised(spec.name)
     lines = [
         f"# Beslut i ärende {case.registrar_number}",
         "",
-        f"{service}, {case.organisation.name}.",
+        f"{_service_name(case.service_version)}, {case.organisation.name}.",
         f"Sökande: {case.applicant_name}",
         f"Beslut: {outcome_label}",
         f"Avgift: {'ingen' if fee is None else f'{fee} kr'}",

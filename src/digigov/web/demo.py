@@ -135,6 +135,18 @@ GARAGE = {
 }
 
 
+def _attach(actor: Actor, application: Any, fields: tuple[str, ...]) -> None:
+    """A demo PDF as each of the application's attachments."""
+    for field in fields:
+        case_actions.add_attachment(
+            actor=actor,
+            application=application,
+            field_id=field,
+            file_name=f"{field}.pdf",
+            chunks=[DEMO_PDF],
+        )
+
+
 def _bygglov(
     organisation: Organisation, answers: dict[str, object], *, company: str = ""
 ) -> tuple[Any, Any]:
@@ -151,14 +163,7 @@ def _bygglov(
         actor_loa=loa.LOA3,
     )
     application = case_actions.save_answers(actor=ANNA, application=application, answers=answers)
-    for field in ("situationsplan", "planritning", "fasadritning"):
-        case_actions.add_attachment(
-            actor=ANNA,
-            application=application,
-            field_id=field,
-            file_name=f"{field}.pdf",
-            chunks=[DEMO_PDF],
-        )
+    _attach(ANNA, application, ("situationsplan", "planritning", "fasadritning"))
     # Anna signed it with BankID (the simulator's evidence, made here)
     application.refresh_from_db()
     to_sign = case_actions.prepare_signing(actor=ANNA, application=application)
@@ -216,14 +221,7 @@ def _licence(organisation: Organisation) -> Case:
     application = case_actions.save_answers(
         actor=ERIK, application=application, answers=application.answers | LICENCE
     )
-    for field in ("planritning", "hyresavtal", "finansiering"):
-        case_actions.add_attachment(
-            actor=ERIK,
-            application=application,
-            field_id=field,
-            file_name=f"{field}.pdf",
-            chunks=[DEMO_PDF],
-        )
+    _attach(ERIK, application, ("planritning", "hyresavtal", "finansiering"))
     return case_actions.submit_application(
         actor=ERIK, application_id=application.pk, actor_loa=loa.LOA3
     )

@@ -71,6 +71,15 @@ def worker(case: Case, *, eid: str = HANNA) -> actions.Staff:
     return actions.staff_in(user, case.organisation_id)
 
 
+def decision_fields(case: Case) -> dict:
+    """The decision form's fields, as the case page posts them."""
+    return {
+        "besluta-revision": case.revision,
+        "besluta-outcome": "bifall",
+        "besluta-reasons": REASONS,
+    }
+
+
 def decide(case: Case, staff: actions.Staff, reasons: str = REASONS) -> Case:
     return actions.take(
         staff=staff,
@@ -125,11 +134,7 @@ def test_on_the_page_the_worker_signs_then_takes_the_decision(licence_case, clie
     staff = worker(licence_case)
     client.force_login(staff.user)
     step = reverse("web:staff-case-step", args=[licence_case.public_id, "besluta"])
-    fields = {
-        "besluta-revision": licence_case.revision,
-        "besluta-outcome": "bifall",
-        "besluta-reasons": REASONS,
-    }
+    fields = decision_fields(licence_case)
     confirm = client.post(step, fields)
     page = confirm.content.decode()
     assert confirm.status_code == 200
@@ -154,11 +159,7 @@ def test_a_worker_without_an_eid_is_told_on_the_page(licence_case, client):
     staff = worker(licence_case, eid="")
     client.force_login(staff.user)
     step = reverse("web:staff-case-step", args=[licence_case.public_id, "besluta"])
-    fields = {
-        "besluta-revision": licence_case.revision,
-        "besluta-outcome": "bifall",
-        "besluta-reasons": REASONS,
-    }
+    fields = decision_fields(licence_case)
     page = client.post(step, fields).content.decode()
     assert "inte kopplat till någon" in page and 'name="device"' not in page
     sign_url = reverse("web:staff-case-sign-decision", args=[licence_case.public_id, "besluta"])
@@ -185,11 +186,7 @@ def test_the_worker_signs_with_bankid_through_the_simulator(licence_case, client
     staff = worker(licence_case)
     client.force_login(staff.user)
     sign_url = reverse("web:staff-case-sign-decision", args=[licence_case.public_id, "besluta"])
-    fields = {
-        "besluta-revision": licence_case.revision,
-        "besluta-outcome": "bifall",
-        "besluta-reasons": REASONS,
-    }
+    fields = decision_fields(licence_case)
     started = client.post(sign_url, fields | {"device": "qr"})
     assert started.url == reverse("identity:bankid-wait")
     pending = flow.load(client.session)
