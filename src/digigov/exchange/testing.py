@@ -109,28 +109,16 @@ def self_signed(name: str) -> tuple[str, str]:
     """A new EC key and a self-signed certificate for it, valid for a day: (key, certificate)
     in PEM. For a system's own TLS certificate, or a member's signing key in a test."""
     from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
+    from digigov.core import pki
+
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    key_pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    certificate = pki.self_signed(key, subject, valid=dt.timedelta(days=1))
+    key_pem = pki.private_pem(key).decode()
     return key_pem, certificate.public_bytes(serialization.Encoding.PEM).decode()
 
 

@@ -7,12 +7,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
-from digigov.core import audit, clock
+from digigov.core import audit, clock, pki
 from digigov.core.actors import Actor
 from digigov.core.transactions import action, outermost
 from digigov.identity import builtin_eid, oidc
@@ -42,11 +41,7 @@ def ensure_provider_key() -> ProviderKey:
     if existing is not None:
         return existing
     private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = private.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    pem = pki.private_pem(private).decode()
     try:
         with outermost():
             return ProviderKey.objects.create(key_id=builtin_eid.KEY_ID, private_key_pem=pem)

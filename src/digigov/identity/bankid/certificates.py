@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
 
+from digigov.core import pki
+
 _YEARS = dt.timedelta(days=365 * 5)
 
 
@@ -65,12 +67,6 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def _pem_key(key: ec.EllipticCurvePrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
 def _issue(
     ca_key: ec.EllipticCurvePrivateKey,
     ca_name: x509.Name,
@@ -109,33 +105,8 @@ def make(folder: Path) -> None:
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name("Digigov BankID simulator test CA")
     now = dt.datetime.now(dt.UTC)
-    ca = (
-        x509.CertificateBuilder()
-        .subject_name(ca_name)
-        .issuer_name(ca_name)
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + _YEARS)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
-        )
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .sign(ca_key, hashes.SHA256())
+    ca = pki.self_signed(
+        ca_key, ca_name, now=now, valid=_YEARS, backdated=dt.timedelta(hours=1), authority=True
     )
     server_names: list[x509.GeneralName] = [
         x509.DNSName("localhost"),
@@ -149,11 +120,11 @@ def make(folder: Path) -> None:
     files = Files(folder)
     pem = serialization.Encoding.PEM
     files.ca_certificate.write_bytes(ca.public_bytes(pem))
-    files.ca_key.write_bytes(_pem_key(ca_key))
+    files.ca_key.write_bytes(pki.private_pem(ca_key))
     files.server_certificate.write_bytes(server.public_bytes(pem))
-    files.server_key.write_bytes(_pem_key(server_key))
+    files.server_key.write_bytes(pki.private_pem(server_key))
     files.rp_certificate.write_bytes(rp.public_bytes(pem))
-    files.rp_key.write_bytes(_pem_key(rp_key))
+    files.rp_key.write_bytes(pki.private_pem(rp_key))
 
 
 def simulator_files() -> Files:

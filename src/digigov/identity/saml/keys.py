@@ -11,9 +11,11 @@ from functools import cache
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+
+from digigov.core import pki
 
 # SHA-256 digests in every signature (the signature method is RSA-SHA256)
 DIGEST = "http://www.w3.org/2001/04/xmlenc#sha256"
@@ -51,25 +53,13 @@ def pair(folder: Path, name: str, common_name: str) -> Pair:
     folder.mkdir(parents=True, exist_ok=True)
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    now = dt.datetime.now(dt.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(hours=1))
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .sign(key, hashes.SHA256())
+    certificate = pki.self_signed(
+        key, subject, valid=dt.timedelta(days=3650), backdated=dt.timedelta(hours=1)
     )
     if not found.key.exists():
         _write(
             found.key,
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            ),
+            pki.private_pem(key),
         )
         _write(found.certificate, certificate.public_bytes(serialization.Encoding.PEM))
     return found

@@ -16,6 +16,7 @@ from lxml import etree
 from signxml import XMLVerifier
 from signxml.exceptions import InvalidSignature
 
+from digigov.core import pki
 from digigov.core.actors import Actor
 from digigov.identity.bankid import certificates, client, qr
 from digigov.identity.bankid.client import BankIdError
@@ -237,13 +238,14 @@ def test_only_relying_parties_with_a_certificate_from_its_ca_get_in(bankid_simul
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    from digigov.identity.bankid.certificates import _issue, _name, _pem_key
+    from digigov.core.pki import private_pem
+    from digigov.identity.bankid.certificates import _issue, _name
 
     stranger = ec.generate_private_key(ec.SECP256R1())
     key, certificate = _issue(
         stranger, _name("Digigov BankID simulator test CA"), "RP", ExtendedKeyUsageOID.CLIENT_AUTH
     )
-    (tmp_path / "key.pem").write_bytes(_pem_key(key))
+    (tmp_path / "key.pem").write_bytes(private_pem(key))
     (tmp_path / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     with pytest.raises(httpx.HTTPError):
         httpx.post(
@@ -267,7 +269,7 @@ def test_one_relying_party_cannot_collect_another_s_order(bankid_simulator, tmp_
         ExtendedKeyUsageOID.CLIENT_AUTH,
     )
     (tmp_path / "other.pem").write_bytes(other.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "other-key.pem").write_bytes(certificates._pem_key(other_key))
+    (tmp_path / "other-key.pem").write_bytes(pki.private_pem(other_key))
     mine = client.endpoint()
     theirs = client.Endpoint(
         mine.url, str(tmp_path / "other.pem"), str(tmp_path / "other-key.pem"), mine.ca
