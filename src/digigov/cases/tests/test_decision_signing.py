@@ -40,6 +40,10 @@ LICENCE = {
 
 @pytest.fixture
 def licence_case(services) -> Case:
+    return submit_licence(services)
+
+
+def submit_licence(services) -> Case:
     """Erik's application for Exempelkrogen AB, submitted and being assessed."""
     erik = Actor.person(ERIK, "Erik Lindqvist")
     application = actions.start_application(
