@@ -10,7 +10,9 @@ this installation's own tables (tests, a node that holds its registers).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -220,10 +222,27 @@ class RegisterUnavailable(Exception):
     """The register could not be asked (the exchange refused or failed)."""
 
 
+# Set while an installation that holds the registers itself loads its own demo data, before
+# its gateways (and the register node's web server behind them) run: see held_here().
+_read_here: ContextVar[bool] = ContextVar("registers_read_here", default=False)
+
+
+@contextmanager
+def held_here() -> Iterator[None]:
+    """Read the registers this installation holds directly, not over the exchange: for the
+    demo's loader, which runs before the gateways do. The answers and the data tracker's
+    records are the same (LocalRegisters gives the register node's own answers)."""
+    token = _read_here.set(True)
+    try:
+        yield
+    finally:
+        _read_here.reset(token)
+
+
 def registers(organisation: Organisation | None = None, *, user: str = "") -> RegisterClient:
     """The registers as `organisation` may ask them, on behalf of `user` (a personnummer)."""
     provider = settings.REGISTERS
-    if provider == "local" or organisation is None:
+    if provider == "local" or organisation is None or _read_here.get():
         return LocalRegisters(organisation, user)
     gateway = exchange_queries.gateway_of(organisation)
     if gateway is None:

@@ -28,6 +28,7 @@ from digigov.identity.bankid.simulator.signatures import sign_here
 from digigov.mycases import hub as mycases_hub
 from digigov.registers import actions as registers_actions
 from digigov.registers import answers as register_answers
+from digigov.registers import client as registers_client
 from digigov.services import actions as service_actions
 from digigov.services import package
 from digigov.services import queries as service_queries
@@ -110,7 +111,8 @@ def load(
     )
     _mycases(organisations, host, web_port)
     _witness(host, web_port)
-    cases = _cases(organisations) if not Case.objects.exists() else 0
+    with registers_client.held_here():  # the gateways start after the loader
+        cases = _cases(organisations) if not Case.objects.exists() else 0
     return {
         "organisations": len(organisations),
         "staff": len(STAFF),

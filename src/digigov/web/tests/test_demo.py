@@ -46,3 +46,12 @@ def test_a_first_start_stopped_halfway_is_finished_by_the_next():
     assert VerifiedConfiguration.objects.exists()
     assert LocalService.objects.filter(code=hub.HUB_SERVICE).exists()
     assert Case.objects.count() == 3
+
+
+def test_the_demo_loads_before_its_gateways_run(settings):
+    """`digigov demo` asks the registers over the exchange, and loads its data before the
+    gateways start: the company applications (Provstad Bygg's, Exempelkrogen's) are filed
+    from the registers the installation holds."""
+    settings.REGISTERS = "SE-DEMO/GOV/2021009978/register"
+    assert demo.load()["cases"] == 3
+    assert Case.objects.get(service_code="SERVERINGSTILLSTAND").applicant_name == "Exempelkrogen AB"
