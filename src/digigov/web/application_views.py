@@ -302,6 +302,9 @@ def _review_page(
         "spec": spec,
         "steps": presentation.summary(spec, application.answers, file_names),
         "problems": problems,
+        # signed by all who must, as it is now: it is submitted, not signed again
+        "signed": spec.signing.required
+        and not signing.missing(application, signing.signers_asked(application)),
     }
     return render(request, "web/services/review.html", context, status=status)
 

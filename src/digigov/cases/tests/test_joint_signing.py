@@ -194,3 +194,15 @@ def test_while_anna_waits_the_page_names_who_is_asked(services, client):
     review = reverse("web:application-review", args=[application.public_id])
     refused = client.post(review)
     assert refused.status_code == 302 and refused.url.endswith("/skriv-under/")
+
+
+def test_once_all_have_signed_the_review_page_offers_to_submit(services, client):
+    application = company_draft(services)
+    sign_application(application, ANNA)
+    review = reverse("web:application-review", args=[application.public_id])
+    sign_in_resident(client, ANNA)
+    assert "Gå vidare till underskrift" in client.get(review).content.decode()
+    sign_application(application, GUNNEL)
+    page = client.get(review).content.decode()
+    assert "Gå vidare till underskrift" not in page
+    assert "Skicka in ansökan" in page and "underskriven av alla" in page
