@@ -324,7 +324,8 @@ def sign_application(application: Any, person: str) -> Any:
     from digigov.identity.bankid.simulator.signatures import sign_here
 
     application.refresh_from_db()
-    to_sign = actions.prepare_signing(actor=Actor.person(person), application=application)
+    filer = Actor.person(application.submitted_by)  # fixes it; the person then signs
+    to_sign = actions.prepare_signing(actor=filer, application=application)
     return sign_here(to_sign, person, signing.purpose_of(application))
 
 

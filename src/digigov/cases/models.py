@@ -55,6 +55,8 @@ class Application(OrganisationOwned):
     # A company that signs with several together (firmateckning i förening): how many
     # signatures the register asked for when signing began; the others asked are CoSigners.
     signatures_required = models.PositiveSmallIntegerField(default=1)
+    # The signatures its filing counted (set when it is submitted; cases.signing.counted).
+    signatures = models.ManyToManyField("identity.Signature", blank=True, related_name="+")
 
     class Meta:
         indexes = [models.Index(fields=["submitted_by", "status", "updated_at"])]

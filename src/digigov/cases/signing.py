@@ -19,6 +19,7 @@ from digigov.identity.signing import NotSigned, ToSign, check_bankid, digest_of
 from digigov.registers.client import Company
 from digigov.services import catalogue, presentation
 from digigov.services.models import ServiceVersion
+from digigov.services.spec import ServicePackageSpec
 
 TEXT_LIMIT = 3_000  # well within BankID's 40 000 characters of base64
 
@@ -72,7 +73,10 @@ def to_sign(application: Application) -> ToSign | None:
 
 
 def signatures_of(application: Application) -> list[Signature]:
-    """The signatures over the application as it is to be (or was) filed."""
+    """The signatures over the application as it is to be filed; once filed, those its
+    filing counted (a signature made later, or by someone it did not count, is not shown)."""
+    if application.status == Application.Status.SUBMITTED:
+        return list(application.signatures.order_by("signed_at"))
     if not application.signing_digest:
         return []
     return list(
@@ -80,6 +84,15 @@ def signatures_of(application: Application) -> list[Signature]:
             purpose=purpose_of(application), digest=application.signing_digest
         ).order_by("signed_at")
     )
+
+
+def may_file_for(spec: ServicePackageSpec, company: Company, person: str) -> bool:
+    """May this person file an application of this service for the company: as its sole
+    signatory, or, where the application is signed with e-ID, as one of the signatories who
+    sign together (the others are asked to sign before it is filed)."""
+    if company.signs_alone(person):
+        return True
+    return spec.signing.required and company.joint and company.is_signatory(person)
 
 
 @dataclass(frozen=True)
@@ -97,7 +110,7 @@ def signers_for(application: Application, company: Company | None) -> Signers:
     alone = Signers(1, {application.submitted_by: ""})
     if application.applicant_kind != ApplicantKind.COMPANY or company is None:
         return alone
-    if company.signatories_required <= 1:
+    if not company.joint:
         return alone
     return Signers(
         company.signatories_required,
@@ -106,15 +119,23 @@ def signers_for(application: Application, company: Company | None) -> Signers:
 
 
 def signers_asked(application: Application) -> Signers:
-    """Who was asked to sign when signing began (kept with the application, for pages)."""
+    """Who the portal asks to sign (kept with the application when signing began, and
+    again whenever the filer goes on to signing: prepare_signing), for pages."""
     eligible = {application.submitted_by: ""}
     eligible |= {c.personal_identity_number: c.name for c in application.cosigners.all()}
     return Signers(application.signatures_required, eligible)
 
 
+def counted(application: Application, signers: Signers) -> list[Signature]:
+    """The signatures that count: over the application as it is now, by those who may
+    sign (each person's latest)."""
+    latest = {s.signer: s for s in signatures_of(application) if s.signer in signers.eligible}
+    return sorted(latest.values(), key=lambda s: s.signed_at)
+
+
 def signed_by(application: Application, signers: Signers) -> set[str]:
     """Who of those who may sign has signed the application as it is now."""
-    return {s.signer for s in signatures_of(application)} & signers.eligible.keys()
+    return {s.signer for s in counted(application, signers)}
 
 
 def missing(application: Application, signers: Signers) -> int:

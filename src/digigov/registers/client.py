@@ -80,9 +80,14 @@ class Company:
     def is_signatory(self, person: str) -> bool:
         return any(s.personal_identity_number == person for s in self.signatories)
 
+    @property
+    def joint(self) -> bool:
+        """Do its signatories represent it only together (firmateckning i förening)?"""
+        return self.signatories_required > 1
+
     def signs_alone(self, person: str) -> bool:
         """May this person alone represent the company (the sole signatory rule)?"""
-        return self.signatories_required == 1 and self.is_signatory(person)
+        return not self.joint and self.is_signatory(person)
 
 
 class RegisterClient(Protocol):

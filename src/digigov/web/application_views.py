@@ -79,8 +79,7 @@ def _service_page(
                 for company in registers(service.organisation, user=me).companies_signed_by(
                     me, purpose=f"Val av sökande {spec.code}"
                 )
-                # together with others only where the application is signed by each
-                if company.signs_alone(me) or spec.signing.required
+                if signing.may_file_for(spec, company, me)
             ]
         except RegisterUnavailable:
             error = error or _(
@@ -343,12 +342,13 @@ def review(request: HttpRequest, public_id: str) -> HttpResponse:
         checked = answer_rules.clean(spec, application.answers, complete=True)
         return _review_page(request, application, {} if checked.ok else dict(checked.errors))
     try:
-        if spec.signing.required and signing.missing(
-            application, signing.signers_asked(application)
-        ):
-            # first the signatures: the application is fixed as a PDF, then signed
+        if spec.signing.required:
+            # first the signatures: the application is fixed as a PDF, and who signs it is
+            # the company register's answer now; then it is signed
             case_actions.prepare_signing(actor=actor, application=application)
-            return redirect("web:application-sign", application.public_id)
+            application.refresh_from_db(fields=["signing_digest", "signatures_required"])
+            if signing.missing(application, signing.signers_asked(application)):
+                return redirect("web:application-sign", application.public_id)
         case_actions.submit_application(
             actor=actor,
             application_id=application.pk,

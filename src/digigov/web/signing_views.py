@@ -73,7 +73,7 @@ def sign(request: HttpRequest, public_id: str) -> HttpResponse:
             else:
                 return redirect("identity:bankid-wait")
     signers = signing.signers_asked(application)
-    signatures = [s for s in signing.signatures_of(application) if s.signer in signers.eligible]
+    signatures = signing.counted(application, signers)
     signed = {s.signer for s in signatures}
     context = {
         "application": application,

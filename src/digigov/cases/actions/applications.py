@@ -157,9 +157,7 @@ def company_represented(
         ) from error
     if company is None:
         raise _error(_("Företaget finns inte i näringslivsregistret."), "unknown_company")
-    if company.signs_alone(actor.identifier):
-        return company
-    if spec.signing.required and company.is_signatory(actor.identifier):
+    if signing.may_file_for(spec, company, actor.identifier):
         return company
     raise _error(
         _("Du får inte ensam företräda %(company)s enligt näringslivsregistret."),
@@ -469,6 +467,7 @@ def _submit(actor: Actor, application_id: int, actor_loa: str, signers: signing.
             for value in checked.values.get(field.id, []):
                 if value not in attachments:
                     raise ValidationError({field.id: [_("Bilagan finns inte.")]})
+    counted = signing.counted(locked, signers) if spec.signing.required else []
     locked.answers = checked.values
     locked.status = Application.Status.SUBMITTED
     locked.submitted_at = clock.now()
@@ -485,6 +484,7 @@ def _submit(actor: Actor, application_id: int, actor_loa: str, signers: signing.
             "reference",
         ]
     )
+    locked.signatures.set(counted)
     case = _open_case(actor, locked, spec, list(attachments.values()))
     # One action, one audit row: the submission and the case it opened.
     audit.record(
@@ -505,7 +505,7 @@ def _submit(actor: Actor, application_id: int, actor_loa: str, signers: signing.
             **(
                 {
                     "signed": locked.signing_digest,
-                    "signers": sorted(signing.signed_by(locked, signers)),
+                    "signers": sorted(s.signer for s in counted),
                 }
                 if spec.signing.required
                 else {}

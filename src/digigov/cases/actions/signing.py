@@ -19,21 +19,23 @@ from digigov.services import answers as answer_rules
 
 def prepare_signing(*, actor: Actor, application: Application) -> ToSign:
     """Fix what is to be signed: the application, complete, as a PDF, and the text to read,
-    and who signs it. The PDF is made and the company register asked before the transaction
+    and who signs it. The company register is asked each time (who must sign is its answer
+    now, which pages then show); the PDF is made once. Both happen before the transaction
     (they take a moment); if the application changed meanwhile, the person is asked to look
     again."""
-    if application.signing_digest:  # fixed already; any change since would have cleared it
-        return ToSign(application.signing_text, application.signing_digest)
     spec = _spec(application)
-    checked = answer_rules.clean(spec, application.answers, complete=True)
-    if not checked.ok:
-        raise ValidationError({key: [message] for key, message in checked.errors.items()})
     company = None
     if application.applicant_kind == ApplicantKind.COMPANY:
         company = company_represented(
             spec, actor, application.applicant_identifier, application.organisation
         )
     signers = signing.signers_for(application, company)
+    if application.signing_digest:  # fixed already; any change since would have cleared it
+        _ask_again(actor, application, signers)
+        return ToSign(application.signing_text, application.signing_digest)
+    checked = answer_rules.clean(spec, application.answers, complete=True)
+    if not checked.ok:
+        raise ValidationError({key: [message] for key, message in checked.errors.items()})
     document = signing.document_pdf(application)
     return _fix(actor, application, application.revision, document, signers)
 
@@ -53,11 +55,31 @@ def _fix(
     locked.signing_document = document
     locked.signing_digest = digest
     locked.signing_text = signing.text_for(locked, digest)
-    locked.signatures_required = signers.required
-    locked.save(
-        update_fields=["signing_document", "signing_digest", "signing_text", "signatures_required"]
-    )
+    locked.save(update_fields=["signing_document", "signing_digest", "signing_text"])
+    _store_signers(actor, locked, signers, "application.signing_prepared", {"sha256": digest})
+    return ToSign(locked.signing_text, digest)
+
+
+@action
+def _ask_again(actor: Actor, application: Application, signers: signing.Signers) -> None:
+    """Who must sign, as the register says now, if that is not whom the portal asks."""
+    locked = _lock_draft(application)
+    asked = signing.signers_asked(locked)
+    if (asked.required, set(asked.eligible)) != (signers.required, set(signers.eligible)):
+        _store_signers(actor, locked, signers, "application.signers_changed", {})
+
+
+def _store_signers(
+    actor: Actor,
+    locked: Application,
+    signers: signing.Signers,
+    what: str,
+    data: dict[str, object],
+) -> None:
+    """Keep how many must sign and whom the portal asks (the others than the filler)."""
     others = {n: name for n, name in signers.eligible.items() if n != locked.submitted_by}
+    locked.signatures_required = signers.required
+    locked.save(update_fields=["signatures_required"])
     CoSigner.objects.filter(application=locked).delete()
     CoSigner.objects.bulk_create(
         CoSigner(
@@ -70,7 +92,7 @@ def _fix(
     )
     audit.record(
         actor=actor,
-        action="application.signing_prepared",
+        action=what,
         organisation=locked.organisation,
         on_behalf_of=locked.applicant_identifier
         if locked.applicant_identifier != actor.identifier
@@ -78,9 +100,8 @@ def _fix(
         object_type="application",
         object_id=locked.public_id,
         data={
-            "sha256": digest,
+            **data,
             "signatures_required": signers.required,
             **({"cosigners": sorted(others)} if others else {}),
         },
     )
-    return ToSign(locked.signing_text, digest)

@@ -13,6 +13,7 @@ from digigov.cases.models import Application, CoSigner
 from digigov.conftest import ANNA, BYGGLOV_ANSWERS, PDF, sign_application, sign_in_resident
 from digigov.core.actors import Actor
 from digigov.core.models import AuditEntry
+from digigov.identity.bankid.simulator.signatures import sign_here
 from digigov.registers.models import CompanyRecord, CompanySignatory
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +89,9 @@ def test_it_is_filed_only_when_both_have_signed(services):
     assert submitted.on_behalf_of == PROVSTAD_BYGG
     assert case.applicant_identifier == PROVSTAD_BYGG
     assert list(queries.awaiting_signature_of(GUNNEL)) == []
+    # A signature made after the filing is not part of it.
+    sign_here(signing.to_sign(application), GUNNEL, signing.purpose_of(application))
+    assert len(signing.signatures_of(application)) == 2
 
 
 def test_the_filler_signs_too_and_a_stranger_does_not_count(services):
@@ -135,6 +139,16 @@ def test_the_register_decides_at_submission_not_what_was_kept(services):
     with pytest.raises(ValidationError) as refused:
         submit(application)
     assert refused.value.code == "signatures_missing"
+    # Going on to signing again asks whom the register names now: Erik, not Gunnel.
+    application.refresh_from_db()
+    actions.prepare_signing(actor=Actor.person(ANNA), application=application)
+    assert [c.personal_identity_number for c in application.cosigners.all()] == [ERIK]
+    assert list(queries.awaiting_signature_of(GUNNEL)) == []
+    sign_application(application, ERIK)
+    submit(application)
+    application.refresh_from_db()
+    # The filing shows the signatures it counted: Gunnel's no longer represents the company.
+    assert {s.signer for s in signing.signatures_of(application)} == {ANNA, ERIK}
 
 
 def test_the_other_signatory_is_asked_on_mina_sidor_and_signs_there(services, client):
