@@ -194,7 +194,9 @@ def verify(application: Application) -> tuple[str, list[Checked]]:
 
 
 def decision_purpose(case: Case) -> str:
-    return f"decision:{case.public_id}"
+    """What a decision's signature is for: the case as the worker saw it (its revision), so
+    a signature made before the case changed (a new document, say) does not count."""
+    return f"decision:{case.public_id}:{case.revision}"
 
 
 def decision_terms_document(case: Case, outcome: str, reasons: str, fee: Decimal | None) -> bytes:
@@ -249,6 +251,8 @@ def verify_decision(decision: Decision) -> str:
     signature = decision.signature
     if signature is None:
         return "the decision is not signed"
+    if not signature.purpose.startswith(f"decision:{decision.case.public_id}:"):
+        return "the signature is not for this case's decision"
     kept = decision_terms_document(decision.case, decision.outcome, decision.reasons, decision.fee)
     if digest_of(kept) != signature.digest:
         return "the decision's terms are not the ones signed"

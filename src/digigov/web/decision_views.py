@@ -32,10 +32,17 @@ DEVICES = ("this", "qr")
 
 
 def _step_form(
-    request: HttpRequest, case: Case, transition_id: str, data: Mapping[str, Any]
+    request: HttpRequest,
+    case: Case,
+    staff: case_actions.Staff,
+    transition_id: str,
+    data: Mapping[str, Any],
 ) -> StepForm:
+    """The decision's form, where this staff member may take that decision now (the
+    process's rule, as the case page offers it) and the package has decisions signed."""
     spec = catalogue.spec_of(case.service_version)
-    transition = next((t for t in spec.process.transitions if t.id == transition_id), None)
+    allowed = case_actions.allowed_transitions(case, staff.roles)
+    transition = next((t for t in allowed if t.id == transition_id), None)
     if transition is None or transition.does != "decide" or not spec.signing.decisions:
         raise Http404
     return StepForm(
@@ -51,7 +58,7 @@ def _step_form(
 @login_required
 def sign_decision(request: HttpRequest, public_id: str, transition_id: str) -> HttpResponse:
     case, staff = _staff_case(request, public_id)
-    form = _step_form(request, case, transition_id, request.POST)
+    form = _step_form(request, case, staff, transition_id, request.POST)
     if not form.is_valid():
         return _render_case(request, case, staff, status=400, step=(transition_id, form))
     signer = case_actions.decision_signer(staff)
@@ -107,10 +114,18 @@ def decision(request: HttpRequest, public_id: str) -> HttpResponse:
     """Back from BankID: the decision's confirmation again, now signed (or not, if the
     person cancelled), to take it."""
     case, staff = _staff_case(request, public_id)
-    draft = request.session.get(DRAFT) or {}
-    if draft.get("case") != str(case.public_id):
+    draft = request.session.get(DRAFT)
+    fits = (
+        isinstance(draft, dict)
+        and draft.get("case") == str(case.public_id)
+        and isinstance(draft.get("transition"), str)
+        and isinstance(draft.get("data"), dict)
+    )
+    allowed = {t.id for t in case_actions.allowed_transitions(case, staff.roles)}
+    if not fits or draft["transition"] not in allowed:  # none, another case's, or taken
+        request.session.pop(DRAFT, None)
         return redirect("web:staff-case", case.public_id)
-    form = _step_form(request, case, draft["transition"], draft["data"])
+    form = _step_form(request, case, staff, draft["transition"], draft["data"])
     if not form.is_valid():
         return _render_case(request, case, staff, status=400, step=(draft["transition"], form))
     return _confirm_decision(request, case, staff, draft["transition"], form)

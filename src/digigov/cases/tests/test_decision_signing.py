@@ -236,3 +236,59 @@ def test_the_decision_s_signature_is_checked_again_by_a_command(licence_case, ca
         call_command("signatures", "verify-decision", "exempelby", number)
     with pytest.raises(CommandError, match="no decided case"):
         call_command("signatures", "verify-decision", "provstad", number)
+
+
+def test_a_signature_made_before_the_case_changed_does_not_count(licence_case):
+    staff = worker(licence_case)
+    sign_terms(licence_case, staff)
+    # A letter comes in after she signed: she must look at the case again, and sign anew.
+    actions.add_document(
+        actor=staff.actor,
+        case=licence_case,
+        direction="in",
+        title="Yttrande från polisen",
+        counterpart="Polismyndigheten",
+    )
+    changed = Case.objects.get(pk=licence_case.pk)
+    with pytest.raises(actions.Refused) as refused:
+        decide(changed, staff)
+    assert refused.value.code == "signature_required"
+    sign_terms(changed, staff)
+    decide(changed, staff)
+
+
+def test_only_who_may_take_the_decision_now_may_sign_it(licence_case, client):
+    registrar, _created = get_user_model().objects.get_or_create(username="registrator")
+    StaffMembership.objects.create(
+        user=registrar, organisation_id=licence_case.organisation_id, role="registrator"
+    )
+    client.force_login(registrar)
+    sign_url = reverse("web:staff-case-sign-decision", args=[licence_case.public_id, "besluta"])
+    fields = decision_fields(licence_case) | {"device": "qr"}
+    assert client.post(sign_url, fields).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "not a dict",
+        {"case": "elsewhere", "transition": "besluta", "data": {}},
+        {"case": None, "transition": ["besluta"], "data": "x"},
+        {"transition": "besluta"},
+    ],
+)
+def test_a_broken_or_foreign_draft_in_the_session_goes_back_to_the_case(
+    licence_case, client, draft
+):
+    from digigov.web.decision_views import DRAFT
+
+    staff = worker(licence_case)
+    client.force_login(staff.user)
+    if isinstance(draft, dict) and draft.get("case") is None and "data" in draft:
+        draft["case"] = str(licence_case.public_id)
+    session = client.session
+    session[DRAFT] = draft
+    session.save()
+    answer = client.get(reverse("web:staff-case-decision", args=[licence_case.public_id]))
+    assert answer.status_code == 302
+    assert answer.url == reverse("web:staff-case", args=[licence_case.public_id])
