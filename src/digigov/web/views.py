@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from digigov.cases import queries as case_queries
+from digigov.cases import signing
 from digigov.core import queries as core_queries
 from digigov.core.actors import Actor
 from digigov.identity import loa
@@ -66,14 +67,20 @@ def my_pages(request: HttpRequest) -> HttpResponse:
     number = current.personal_identity_number
     shown = case_queries.within(current.loa)
     drafts, cases = case_queries.drafts_of(number), case_queries.cases_of(number)
+    to_sign = case_queries.awaiting_signature_of(number)
     # what needs a higher level is not listed: sign in again to see it
-    needed = case_queries.needed(current.loa, drafts, cases)
+    needed = case_queries.needed(current.loa, drafts, cases, to_sign)
     context = {
         "person": current.resident,
         "loa_label": loa.label(current.loa),
         "session": current,
         "drafts": drafts.filter(shown),
-        "to_sign": case_queries.awaiting_signature_of(number).filter(shown),
+        # what still waits for this person's own signature
+        "to_sign": [
+            draft
+            for draft in to_sign.filter(shown)
+            if number not in {s.signer for s in signing.signatures_of(draft)}
+        ],
         "cases": cases.filter(shown)[:100],
         "step_up": urlencode({"next": request.get_full_path(), "loa": needed}) if needed else "",
     }

@@ -173,6 +173,7 @@ def test_the_other_signatory_is_asked_on_mina_sidor_and_signs_there(services, cl
     assert client.post(review).status_code == 404
 
     sign_application(application, GUNNEL)
+    assert sign_url not in client.get(reverse("web:my-pages")).content.decode()  # done
     page = client.get(sign_url)
     assert 'name="device"' not in page.content.decode()
     assert "Den som fyllde i ansökan kan nu skicka in den" in page.content.decode()
@@ -220,3 +221,12 @@ def test_once_all_have_signed_the_review_page_offers_to_submit(services, client)
     page = client.get(review).content.decode()
     assert "Gå vidare till underskrift" not in page
     assert "Skicka in ansökan" in page and "underskriven av alla" in page
+
+
+def test_signed_in_too_low_she_is_told_to_sign_in_again_to_see_it(services, client):
+    application = company_draft(services)
+    sign_application(application, ANNA)
+    sign_in_resident(client, GUNNEL, loa="http://id.elegnamnden.se/loa/1.0/loa2")
+    page = client.get(reverse("web:my-pages")).content.decode()
+    assert "Väntar på din underskrift" not in page
+    assert "Logga in igen för att se dem" in page
