@@ -77,6 +77,13 @@ STAFF_EID_PROVIDERS = declare(
     "found by its tied personnummer (`digigov staff save --personnummer`). Empty means "
     "the same as residents in demo and test mode and none in production.",
 )
+SERVER_TIMING = declare(
+    "DIGIGOV_SERVER_TIMING",
+    "",
+    "`true` to add `Server-Timing` (the application's wall and CPU milliseconds) to every "
+    "answer, `false` not to. Empty means on in demo and test mode and off in production, "
+    "where exact timings would help someone probing sign-in from outside.",
+)
 STAFF_IDLE_MINUTES = declare(
     "DIGIGOV_STAFF_IDLE_MINUTES", "30", "A staff session ends after this long without a request."
 )

@@ -81,8 +81,10 @@ if django.VERSION < (6, 0):
     # Django 5.2 (on Python 3.11) takes django.tasks from its backport (docs/adr/0001).
     INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db"), "django_tasks")
 
+# Server-Timing on every answer: for the demo, tests and benchmarks; production asks for it.
+SERVER_TIMING = config.get_bool(config.SERVER_TIMING, default=not PRODUCTION)
 MIDDLEWARE = [
-    "digigov.core.middleware.ServerTimingMiddleware",
+    *(["digigov.core.middleware.ServerTimingMiddleware"] if SERVER_TIMING else []),
     "django.middleware.security.SecurityMiddleware",
     "digigov.core.middleware.SecurityHeadersMiddleware",
     "digigov.core.middleware.ApiProblemsMiddleware",

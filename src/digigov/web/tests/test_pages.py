@@ -115,6 +115,13 @@ def test_production_settings_are_secure():
     assert result.stdout.strip() == "False True True True 31536000 False", result.stderr
 
 
+def test_production_gives_no_server_timing_unless_asked():
+    timing = "'digigov.core.middleware.ServerTimingMiddleware' in s.MIDDLEWARE"
+    assert settings_in(PRODUCTION, timing).stdout.strip() == "False"
+    asked = {**PRODUCTION, "DIGIGOV_SERVER_TIMING": "true"}
+    assert settings_in(asked, timing).stdout.strip() == "True"
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = settings_in({"DIGIGOV_MODE": "production"}, "s.SECRET_KEY")
     assert result.returncode != 0
