@@ -181,13 +181,14 @@ def company(number: str, asker: Asker) -> dict[str, Any]:
     return _company_json(record)
 
 
-def companies(signatory: str, asker: Asker) -> dict[str, Any]:
+def companies(signatory: str, asker: Asker, *, jointly: bool = False) -> dict[str, Any]:
     try:
         parsed = person_number(signatory)
     except BadQuestion as error:
         raise BadQuestion("give firmatecknare: a personnummer") from error
     _asked(asker, "company", [parsed])
-    return {"foretag": [_company_json(c) for c in queries.companies_signed_by(parsed)]}
+    found = queries.companies_signed_by(parsed, jointly=jointly)
+    return {"foretag": [_company_json(c) for c in found]}
 
 
 def accesses(number: str, asker: Asker) -> dict[str, Any]:

@@ -96,8 +96,10 @@ class RegisterClient(Protocol):
     def properties_owned_by(self, identifier: str, *, purpose: str) -> list[str]: ...
     def company(self, number: str, *, purpose: str) -> Company | None: ...
     def may_sign_for(self, person: str, company: str, *, purpose: str) -> bool: ...
-    def companies_signed_by(self, person: str, *, purpose: str) -> list[Company]:
-        """The companies the person is a signatory of, alone or together with others."""
+    def companies_signed_by(
+        self, person: str, *, purpose: str, jointly: bool = False
+    ) -> list[Company]:
+        """The companies the person may sign for alone (`jointly`: or with others)."""
         ...
 
 
@@ -142,8 +144,14 @@ class LocalRegisters:
     def may_sign_for(self, person: str, company: str, *, purpose: str) -> bool:
         return _may_sign(person, self._ask(answers.company, company, purpose))
 
-    def companies_signed_by(self, person: str, *, purpose: str) -> list[Company]:
-        found = self._ask(answers.companies, person, purpose)
+    def companies_signed_by(
+        self, person: str, *, purpose: str, jointly: bool = False
+    ) -> list[Company]:
+        found = self._ask(
+            lambda subject, asker: answers.companies(subject, asker, jointly=jointly),
+            person,
+            purpose,
+        )
         return [_company_from_json(c) for c in found["foretag"]]
 
 
@@ -218,8 +226,16 @@ class ExchangeRegisters:
     def may_sign_for(self, person: str, company: str, *, purpose: str) -> bool:
         return _may_sign(person, self._get(COMPANY, f"/foretag/{company}", purpose))
 
-    def companies_signed_by(self, person: str, *, purpose: str) -> list[Company]:
-        found = self._get(COMPANY, "/foretag", purpose, firmatecknare=person)
+    def companies_signed_by(
+        self, person: str, *, purpose: str, jointly: bool = False
+    ) -> list[Company]:
+        found = self._get(
+            COMPANY,
+            "/foretag",
+            purpose,
+            firmatecknare=person,
+            tillsammans="ja" if jointly else "nej",
+        )
         return [] if found is None else [_company_from_json(c) for c in found["foretag"]]
 
 

@@ -55,11 +55,12 @@ def company(number: str) -> CompanyRecord | None:
     )
 
 
-def companies_signed_by(person_number: str) -> list[CompanyRecord]:
-    """The companies this person is a signatory of (alone, or together with others)."""
-    numbers = CompanySignatory.objects.filter(personal_identity_number=person_number).values_list(
-        "company_id", flat=True
-    )
+def companies_signed_by(person_number: str, *, jointly: bool = False) -> list[CompanyRecord]:
+    """The companies this person may represent alone (`jointly`: or together with others)."""
+    rows = CompanySignatory.objects.filter(personal_identity_number=person_number)
+    if not jointly:
+        rows = rows.filter(company__signatories_required=1)
+    numbers = rows.values_list("company_id", flat=True)
     return list(
         CompanyRecord.objects.filter(pk__in=numbers)
         .prefetch_related("signatories")

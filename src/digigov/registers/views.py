@@ -96,7 +96,10 @@ def company(request: HttpRequest, asker: Asker, number: str) -> dict[str, Any]:
 
 @service(COMPANY)
 def companies(request: HttpRequest, asker: Asker) -> dict[str, Any]:
-    return answers.companies(request.GET.get("firmatecknare", ""), asker)
+    jointly = request.GET.get("tillsammans", "nej")
+    if jointly not in {"ja", "nej"}:
+        raise BadQuestion("tillsammans is ja or nej")
+    return answers.companies(request.GET.get("firmatecknare", ""), asker, jointly=jointly == "ja")
 
 
 @service(DATA_TRACKER)

@@ -76,8 +76,10 @@ def _service_page(
             me = resident(request).identifier
             companies = [
                 company
+                # together with others only where the application is signed (the others'
+                # names are asked for only then)
                 for company in registers(service.organisation, user=me).companies_signed_by(
-                    me, purpose=f"Val av sökande {spec.code}"
+                    me, purpose=f"Val av sökande {spec.code}", jointly=spec.signing.required
                 )
                 if signing.may_file_for(spec, company, me)
             ]

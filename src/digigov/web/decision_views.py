@@ -115,17 +115,18 @@ def decision(request: HttpRequest, public_id: str) -> HttpResponse:
     person cancelled), to take it."""
     case, staff = _staff_case(request, public_id)
     draft = request.session.get(DRAFT)
-    fits = (
+    allowed = {t.id for t in case_actions.allowed_transitions(case, staff.roles)}
+    if not (
         isinstance(draft, dict)
         and draft.get("case") == str(case.public_id)
         and isinstance(draft.get("transition"), str)
+        and draft["transition"] in allowed
         and isinstance(draft.get("data"), dict)
-    )
-    allowed = {t.id for t in case_actions.allowed_transitions(case, staff.roles)}
-    if not fits or draft["transition"] not in allowed:  # none, another case's, or taken
+    ):  # none, broken, another case's, or the decision is taken
         request.session.pop(DRAFT, None)
         return redirect("web:staff-case", case.public_id)
-    form = _step_form(request, case, staff, draft["transition"], draft["data"])
+    transition: str = draft["transition"]
+    form = _step_form(request, case, staff, transition, draft["data"])
     if not form.is_valid():
-        return _render_case(request, case, staff, status=400, step=(draft["transition"], form))
-    return _confirm_decision(request, case, staff, draft["transition"], form)
+        return _render_case(request, case, staff, status=400, step=(transition, form))
+    return _confirm_decision(request, case, staff, transition, form)

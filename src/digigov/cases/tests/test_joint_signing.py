@@ -230,3 +230,15 @@ def test_signed_in_too_low_she_is_told_to_sign_in_again_to_see_it(services, clie
     page = client.get(reverse("web:my-pages")).content.decode()
     assert "Väntar på din underskrift" not in page
     assert "Logga in igen för att se dem" in page
+
+
+def test_the_service_page_offers_the_company_only_where_applications_are_signed(
+    services, client
+):
+    sign_in_resident(client, ANNA)
+    slug = services["BYGGLOV"].organisation.slug
+    signed = client.get(f"/e-tjanster/{slug}/BYGGLOV/").content.decode()
+    assert "Provstad Bygg och Fastighet AB" in signed
+    assert "2 firmatecknare skriver under tillsammans" in signed
+    unsigned = client.get(f"/e-tjanster/{slug}/SERVERINGSTILLSTAND/").content.decode()
+    assert "Provstad Bygg och Fastighet AB" not in unsigned

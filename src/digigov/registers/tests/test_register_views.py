@@ -91,6 +91,24 @@ def test_a_company_answer_is_recorded_for_each_signatory(gateway):
     assert {r.purpose for r in recorded} == {"Förifyllnad av e-tjänst BYGGLOV"}
 
 
+def test_a_signatory_s_companies_are_those_they_sign_for_alone_unless_asked(gateway):
+    def companies(query: str) -> list[str]:
+        answer = gateway.get(f"/register/api/foretag/foretag?firmatecknare={ANNA}{query}")
+        assert answer.status_code == 200
+        return [c["organisationsnummer"] for c in answer.json()["foretag"]]
+
+    # Anna signs for Provstad Bygg only with Gunnel: an older caller asking who may act
+    # alone is not told of it
+    assert companies("") == companies("&tillsammans=nej") == []
+    assert companies("&tillsammans=ja") == ["5599112231"]
+    assert (
+        gateway.get(
+            f"/register/api/foretag/foretag?firmatecknare={ANNA}&tillsammans=kanske"
+        ).status_code
+        == 400
+    )
+
+
 def test_a_person_gets_their_own_accesses_and_nobody_elses(gateway):
     record_register_access(
         subjects=[ANNA],
