@@ -156,7 +156,17 @@ def attachment_for(person: str, public_id: str | uuid.UUID, *, loa: str) -> Atta
         return None
     found = (
         Attachment.objects.filter(public_id=parsed)
-        .filter(Q(application__submitted_by=person) | Q(application__applicant_identifier=person))
+        .filter(
+            Q(application__submitted_by=person)
+            | Q(application__applicant_identifier=person)
+            # a company's other signatory, asked to sign the draft that lists it
+            | (
+                Q(application__cosigners__personal_identity_number=person)
+                & Q(application__status=Application.Status.DRAFT)
+                & ~Q(application__signing_digest="")
+            )
+        )
+        .distinct()
         .select_related("application__service_version")
         .first()
     )

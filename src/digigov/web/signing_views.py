@@ -82,6 +82,7 @@ def sign(request: HttpRequest, public_id: str) -> HttpResponse:
         "filer": filer,
         "signed_by_me": me in signed,
         "signatures": signatures,
+        "attachments": list(case_queries.attachments_of(application)),
         "together": signers.required > 1,
         "required": signers.required,
         "missing": signing.missing(application, signers),

@@ -167,6 +167,11 @@ def test_the_other_signatory_is_asked_on_mina_sidor_and_signs_there(services, cl
     assert 'name="device"' in page.content.decode()  # she may sign
     assert "Skicka in ansökan" not in page.content.decode()  # but not submit
     assert client.get(document_url).status_code == 200
+    # She may open the attachments whose hashes she signs, as long as she is asked to sign.
+    attachment = application.attachments.first()
+    attachment_url = reverse("web:attachment", args=[attachment.public_id])
+    assert attachment_url in page.content.decode()
+    assert client.get(attachment_url).status_code == 200
     # She cannot change or submit what Anna filled in.
     review = reverse("web:application-review", args=[application.public_id])
     assert client.get(review).status_code == 404
@@ -195,6 +200,8 @@ def test_nobody_else_sees_a_draft_to_sign(services, client):
     )
     document = reverse("web:application-sign-document", args=[application.public_id])
     assert client.get(document).status_code == 404
+    attachment = application.attachments.first()
+    assert client.get(reverse("web:attachment", args=[attachment.public_id])).status_code == 404
     assert "Väntar på din underskrift" not in client.get(reverse("web:my-pages")).content.decode()
 
 
@@ -232,9 +239,7 @@ def test_signed_in_too_low_she_is_told_to_sign_in_again_to_see_it(services, clie
     assert "Logga in igen för att se dem" in page
 
 
-def test_the_service_page_offers_the_company_only_where_applications_are_signed(
-    services, client
-):
+def test_the_service_page_offers_the_company_only_where_applications_are_signed(services, client):
     sign_in_resident(client, ANNA)
     slug = services["BYGGLOV"].organisation.slug
     signed = client.get(f"/e-tjanster/{slug}/BYGGLOV/").content.decode()
