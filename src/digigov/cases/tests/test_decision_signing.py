@@ -266,29 +266,3 @@ def test_only_who_may_take_the_decision_now_may_sign_it(licence_case, client):
     sign_url = reverse("web:staff-case-sign-decision", args=[licence_case.public_id, "besluta"])
     fields = decision_fields(licence_case) | {"device": "qr"}
     assert client.post(sign_url, fields).status_code == 404
-
-
-@pytest.mark.parametrize(
-    "draft",
-    [
-        "not a dict",
-        {"case": "elsewhere", "transition": "besluta", "data": {}},
-        {"case": None, "transition": ["besluta"], "data": "x"},
-        {"transition": "besluta"},
-    ],
-)
-def test_a_broken_or_foreign_draft_in_the_session_goes_back_to_the_case(
-    licence_case, client, draft
-):
-    from digigov.web.decision_views import DRAFT
-
-    staff = worker(licence_case)
-    client.force_login(staff.user)
-    if isinstance(draft, dict) and draft.get("case") is None and "data" in draft:
-        draft["case"] = str(licence_case.public_id)
-    session = client.session
-    session[DRAFT] = draft
-    session.save()
-    answer = client.get(reverse("web:staff-case-decision", args=[licence_case.public_id]))
-    assert answer.status_code == 302
-    assert answer.url == reverse("web:staff-case", args=[licence_case.public_id])
