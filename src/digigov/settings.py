@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "digigov.identity",
     "digigov.exchange",
     "digigov.registers",
+    "digigov.messages",
     "digigov.services",
     "digigov.cases",
     "digigov.mycases",

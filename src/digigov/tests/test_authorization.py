@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib import admin
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -31,6 +32,7 @@ from digigov.cases import actions as case_actions
 from digigov.conftest import ANNA, FATIMA, PDF, make_staff, sign_in_resident
 from digigov.core.actors import Actor
 from digigov.identity.actions import create_api_credential, save_staff_account
+from digigov.messages import actions as message_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +62,7 @@ class World:
     attachment: str
     draft: str
     organisation_id: int
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,10 @@ PAGES: dict[str, list[Row]] = {
     ],
     "mina-sidor/": [row("GET", "/mina-sidor/", RESIDENTS, sees={"anna"})],
     "mina-sidor/mina-uppgifter/": [row("GET", "/mina-sidor/mina-uppgifter/", RESIDENTS)],
+    "mina-sidor/meddelanden/": [row("GET", "/mina-sidor/meddelanden/", RESIDENTS, sees={"anna"})],
+    "mina-sidor/meddelanden/<str:public_id>/": [
+        row("GET", lambda w: f"/mina-sidor/meddelanden/{w.message}/", {"anna"})
+    ],
     "mina-sidor/mina-arenden/": [row("GET", "/mina-sidor/mina-arenden/", RESIDENTS, sees={"anna"})],
     "mina-sidor/arenden/<str:public_id>/": [
         row("GET", lambda w: f"/mina-sidor/arenden/{w.case}/", {"anna"})
@@ -391,6 +398,24 @@ def world(services, organisation, other_organisation, bygglov_case, back_channel
     case_actions.add_attachment(
         actor=anna, application=draft, field_id="situationsplan", file_name="a.pdf", chunks=[PDF]
     )
+    with transaction.atomic():  # as a case step sends it
+        message = message_actions.send(
+            actor=Actor.system("tests"),
+            organisation=organisation,
+            recipient=ANNA,
+            message_type="case.completion_requested",
+            data={
+                "case_number": bygglov_case.registrar_number,
+                "service_sv": "Bygglov",
+                "service_en": "Building permit",
+                "organisation": organisation.name,
+                "message": "Skicka en ny situationsplan.",
+                "due_on": "2026-12-31",
+            },
+            loa="http://id.elegnamnden.se/loa/1.0/loa3",
+            case_public_id=bygglov_case.public_id,
+            case_number=bygglov_case.registrar_number,
+        )
     return World(
         case=str(bygglov_case.public_id),
         registrar_number=bygglov_case.registrar_number,
@@ -398,6 +423,7 @@ def world(services, organisation, other_organisation, bygglov_case, back_channel
         attachment=str(bygglov_case.application.attachments.first().public_id),
         draft=str(draft.public_id),
         organisation_id=organisation.pk,
+        message=str(message.public_id),
     )
 
 

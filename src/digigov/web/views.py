@@ -17,6 +17,7 @@ from digigov.cases import signing
 from digigov.core import queries as core_queries
 from digigov.core.actors import Actor
 from digigov.identity import loa
+from digigov.messages import queries as message_queries
 from digigov.services import queries as service_queries
 
 View = Callable[..., HttpResponseBase]
@@ -82,6 +83,7 @@ def my_pages(request: HttpRequest) -> HttpResponse:
             if number not in {s.signer for s in signing.signatures_of(draft)}
         ],
         "cases": cases.filter(shown)[:100],
+        "unread": message_queries.unread_count(number, current.loa),
         "step_up": urlencode({"next": request.get_full_path(), "loa": needed}) if needed else "",
     }
     return render(request, "web/my_pages.html", context)

@@ -46,6 +46,7 @@ from digigov.identity import queries as identity_queries
 from digigov.identity import roles
 from digigov.identity.models import Signature, StaffMembership
 from digigov.identity.signing import ToSign
+from digigov.messages import actions as messages
 from digigov.services import fees
 from digigov.services.spec import Outcome, ServicePackageSpec
 
@@ -295,6 +296,25 @@ def _request(
         sent_by=str(staff.actor),
         document=document,
     )
+    if completion:  # the applicant is told (FL 22 §): in their inbox, and later by notice
+        spec = _spec(case)
+        messages.send(
+            actor=staff.actor,
+            organisation=case.organisation,
+            recipient=case.submitted_by,
+            message_type="case.completion_requested",
+            data={
+                "case_number": case.registrar_number,
+                "service_sv": spec.name.sv,
+                "service_en": spec.name.en,
+                "organisation": case.organisation.name,
+                "message": text,
+                "due_on": due.isoformat(),
+            },
+            loa=spec.loa,
+            case_public_id=case.public_id,
+            case_number=case.registrar_number,
+        )
     return {"request": request.pk, "due_on": due.isoformat(), "document": document.sequence}
 
 

@@ -1,0 +1,161 @@
+"""The portal inbox: a case step tells the applicant, who reads it on Mina sidor; nobody
+else does, and a sign-in below the case's level is asked to sign in again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from digigov.cases import actions as case_actions
+from digigov.conftest import ANNA, sign_in_resident
+from digigov.core import clock
+from digigov.core.actors import Actor
+from digigov.core.models import AuditEntry
+from digigov.messages import actions, queries, texts
+from digigov.messages.models import Delivery, Message
+
+pytestmark = pytest.mark.django_db
+ERIK = "198511224571"
+LOA2 = "http://id.elegnamnden.se/loa/1.0/loa2"
+LOA3 = "http://id.elegnamnden.se/loa/1.0/loa3"
+
+
+@pytest.fixture
+def requested(bygglov_case, organisation, case_worker):
+    """The case worker asks Anna to complete her Bygglov application."""
+    staff = case_actions.staff_in(case_worker, organisation.pk)
+    case = case_actions.take(staff=staff, case=bygglov_case, transition_id="paborja", revision=1)
+    return case_actions.take(
+        staff=staff,
+        case=case,
+        transition_id="begar_komplettering",
+        revision=case.revision,
+        message="Skicka en situationsplan med måtten utsatta.",
+        due_on=clock.today() + dt.timedelta(weeks=3),
+    )
+
+
+def test_a_completion_request_reaches_the_applicant_s_inbox(requested):
+    [message] = Message.objects.all()
+    assert message.recipient == ANNA and message.case_public_id == requested.public_id
+    assert message.subject_sv == f"Begäran om komplettering i ärende {requested.registrar_number}"
+    assert "Skicka en situationsplan med måtten utsatta." in message.body_sv
+    assert "Answer by" in message.body_en
+    [delivery] = message.deliveries.all()
+    assert (delivery.channel, delivery.status) == ("portal", "delivered")
+    assert AuditEntry.objects.filter(action="message.created").count() == 1
+
+
+def test_anna_reads_it_on_mina_sidor_and_that_is_its_receipt(requested, client):
+    sign_in_resident(client, ANNA)
+    assert "1 oläst" in client.get(reverse("web:my-pages")).content.decode()
+    inbox = client.get(reverse("web:inbox")).content.decode()
+    [message] = Message.objects.all()
+    url = reverse("web:message", args=[message.public_id])
+    assert url in inbox and "Oläst" in inbox
+    page = client.get(url).content.decode()
+    assert "Skicka en situationsplan med måtten utsatta." in page
+    assert reverse("web:my-case", args=[requested.public_id]) in page
+    message.refresh_from_db()
+    assert message.read_at is not None
+    assert Delivery.objects.get(message=message).status == "read"
+    client.get(url)  # a second reading is no new receipt
+    assert AuditEntry.objects.filter(action="message.read").count() == 1
+    assert "oläst" not in client.get(reverse("web:my-pages")).content.decode()
+
+
+def test_nobody_else_reads_it(requested, client):
+    [message] = Message.objects.all()
+    sign_in_resident(client, ERIK)
+    assert client.get(reverse("web:message", args=[message.public_id])).status_code == 404
+    assert message.subject_sv not in client.get(reverse("web:inbox")).content.decode()
+    assert client.get(reverse("web:message", args=["not-an-id"])).status_code == 404
+    assert Message.objects.get().read_at is None
+
+
+def test_below_the_case_s_level_it_is_not_shown_but_offered(requested, client):
+    [message] = Message.objects.all()
+    sign_in_resident(client, ANNA, loa=LOA2)
+    inbox = client.get(reverse("web:inbox")).content.decode()
+    assert message.subject_sv not in inbox and "Logga in igen för att se dem" in inbox
+    assert client.get(reverse("web:message", args=[message.public_id])).status_code == 404
+
+
+def test_unread_come_first_then_the_newest(organisation):
+    def send(n: int) -> Message:
+        with transaction.atomic():
+            return actions.send(
+                actor=Actor.system("tests"),
+                organisation=organisation,
+                recipient=ANNA,
+                message_type="case.completion_requested",
+                data={
+                    "case_number": f"BN 2026/0000{n}",
+                    "service_sv": "Bygglov",
+                    "service_en": "Building permit",
+                    "organisation": organisation.name,
+                    "message": "x",
+                    "due_on": "2026-12-31",
+                },
+                loa=LOA3,
+            )
+
+    first, second, third = send(1), send(2), send(3)
+    actions.mark_read(actor=Actor.person(ANNA), message=third)
+    assert list(queries.inbox_of(ANNA, LOA3)) == [second, first, third]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_is_sent_only_with_what_it_tells_of(organisation):
+    with pytest.raises(RuntimeError, match="caller's transaction"):
+        actions.send(
+            actor=Actor.system("tests"),
+            organisation=organisation,
+            recipient=ANNA,
+            message_type="case.completion_requested",
+            data={},
+            loa=LOA3,
+        )
+    with transaction.atomic(), pytest.raises(texts.UnknownText, match="due_on"):
+        actions.send(
+            actor=Actor.system("tests"),
+            organisation=organisation,
+            recipient=ANNA,
+            message_type="case.completion_requested",
+            data={"case_number": "BN 1", "service_sv": "", "service_en": "", "organisation": ""}
+            | {"message": ""},
+            loa=LOA3,
+        )
+    assert not Message.objects.exists()
+
+
+def test_every_text_names_the_fields_it_uses_in_both_languages():
+    for message_type, text in texts.TEXTS.items():
+        assert text.placeholders() <= set(text.fields), message_type
+        assert set(text.subject) == set(text.body) == {"sv", "en"}, message_type
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_inbox_in_a_browser(requested, live_server, page):
+    from digigov.conftest import assert_no_violations
+
+    base = live_server.url
+    page.goto(f"{base}/eid/start/test/")
+    page.get_by_role("button", name=f"Anna Andersson ({ANNA})").click()
+    page.wait_for_url(f"{base}/mina-sidor/")
+    page.get_by_role("link", name="Meddelanden (1 oläst)").click()
+    assert_no_violations(page, "the inbox")
+    page.get_by_role(
+        "link", name=f"Begäran om komplettering i ärende {requested.registrar_number}"
+    ).click()
+    assert "Skicka en situationsplan med måtten utsatta." in page.content()
+    assert_no_violations(page, "a message")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.get_by_role("link", name="Alla meddelanden").click()
+    assert "Oläst" not in page.content()
+    assert_no_violations(page, "the inbox, read")
