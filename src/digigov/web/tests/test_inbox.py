@@ -6,15 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import transaction
 from django.urls import reverse
 
 from digigov.cases import actions as case_actions
 from digigov.conftest import ANNA, sign_in_resident
 from digigov.core import clock
-from digigov.core.actors import Actor
 from digigov.core.models import AuditEntry
-from digigov.messages import actions, queries, texts
 from digigov.messages.models import Delivery, Message
 
 pytestmark = pytest.mark.django_db
@@ -82,60 +79,6 @@ def test_below_the_case_s_level_it_is_not_shown_but_offered(requested, client):
     inbox = client.get(reverse("web:inbox")).content.decode()
     assert message.subject_sv not in inbox and "Logga in igen för att se dem" in inbox
     assert client.get(reverse("web:message", args=[message.public_id])).status_code == 404
-
-
-def test_unread_come_first_then_the_newest(organisation):
-    def send(n: int) -> Message:
-        with transaction.atomic():
-            return actions.send(
-                actor=Actor.system("tests"),
-                organisation=organisation,
-                recipient=ANNA,
-                message_type="case.completion_requested",
-                data={
-                    "case_number": f"BN 2026/0000{n}",
-                    "service_sv": "Bygglov",
-                    "service_en": "Building permit",
-                    "organisation": organisation.name,
-                    "message": "x",
-                    "due_on": "2026-12-31",
-                },
-                loa=LOA3,
-            )
-
-    first, second, third = send(1), send(2), send(3)
-    actions.mark_read(actor=Actor.person(ANNA), message=third)
-    assert list(queries.inbox_of(ANNA, LOA3)) == [second, first, third]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_message_is_sent_only_with_what_it_tells_of(organisation):
-    with pytest.raises(RuntimeError, match="caller's transaction"):
-        actions.send(
-            actor=Actor.system("tests"),
-            organisation=organisation,
-            recipient=ANNA,
-            message_type="case.completion_requested",
-            data={},
-            loa=LOA3,
-        )
-    with transaction.atomic(), pytest.raises(texts.UnknownText, match="due_on"):
-        actions.send(
-            actor=Actor.system("tests"),
-            organisation=organisation,
-            recipient=ANNA,
-            message_type="case.completion_requested",
-            data={"case_number": "BN 1", "service_sv": "", "service_en": "", "organisation": ""}
-            | {"message": ""},
-            loa=LOA3,
-        )
-    assert not Message.objects.exists()
-
-
-def test_every_text_names_the_fields_it_uses_in_both_languages():
-    for message_type, text in texts.TEXTS.items():
-        assert text.placeholders() <= set(text.fields), message_type
-        assert set(text.subject) == set(text.body) == {"sv", "en"}, message_type
 
 
 @pytest.mark.browser
