@@ -47,6 +47,101 @@ TEXTS: dict[str, Text] = {
             ),
         },
     ),
+    "application.received": Text(
+        version=1,
+        fields=("case_number", "service_sv", "service_en", "organisation", "reference"),
+        subject={
+            "sv": "Vi har tagit emot din ansökan ({{ case_number }})",
+            "en": "We have received your application ({{ case_number }})",
+        },
+        body={
+            "sv": (
+                "{{ organisation }} har tagit emot din ansökan {{ service_sv }}. Ärendet har "
+                "diarienummer {{ case_number }} och ditt kvittensnummer är {{ reference }}.\n\n"
+                "Du kan följa ärendet på Mina sidor."
+            ),
+            "en": (
+                "{{ organisation }} has received your application {{ service_en }}. The case "
+                "number is {{ case_number }} and your receipt number {{ reference }}.\n\n"
+                "You can follow the case on My pages."
+            ),
+        },
+    ),
+    "case.communication": Text(
+        version=1,
+        fields=("case_number", "service_sv", "service_en", "organisation", "message", "due_on"),
+        subject={
+            "sv": "Du får yttra dig i ärende {{ case_number }}",
+            "en": "You may comment in case {{ case_number }}",
+        },
+        body={
+            "sv": (
+                "Innan {{ organisation }} beslutar i ditt ärende {{ service_sv }} "
+                "({{ case_number }}) får du yttra dig.\n\n{{ message }}\n\n"
+                "Svara senast {{ due_on }} på ärendets sida på Mina sidor."
+            ),
+            "en": (
+                "Before {{ organisation }} decides your case {{ service_en }} "
+                "({{ case_number }}) you may comment.\n\n{{ message }}\n\n"
+                "Answer by {{ due_on }} on the case's page on My pages."
+            ),
+        },
+    ),
+    "case.deadline_extended": Text(
+        version=1,
+        fields=(
+            "case_number",
+            "service_sv",
+            "service_en",
+            "organisation",
+            "days",
+            "deadline",
+            "reason",
+        ),
+        subject={
+            "sv": "Handläggningstiden är förlängd i ärende {{ case_number }}",
+            "en": "The time for your case {{ case_number }} is extended",
+        },
+        body={
+            "sv": (
+                "{{ organisation }} har förlängt handläggningstiden för ditt ärende "
+                "{{ service_sv }} ({{ case_number }}) med {{ days }} dagar, till "
+                "{{ deadline }}.\n\nSkäl: {{ reason }}"
+            ),
+            "en": (
+                "{{ organisation }} has extended the time for your case {{ service_en }} "
+                "({{ case_number }}) by {{ days }} days, to {{ deadline }}.\n\n"
+                "Reason: {{ reason }}"
+            ),
+        },
+    ),
+    "case.decided": Text(
+        version=1,
+        fields=(
+            "case_number",
+            "service_sv",
+            "service_en",
+            "organisation",
+            "outcome_sv",
+            "outcome_en",
+        ),
+        subject={
+            "sv": "Beslut i ärende {{ case_number }}",
+            "en": "Decision in case {{ case_number }}",
+        },
+        body={
+            "sv": (
+                "{{ organisation }} har beslutat i ditt ärende {{ service_sv }} "
+                "({{ case_number }}): {{ outcome_sv }}.\n\nBeslutet, med skälen och hur du "
+                "överklagar, finns på ärendets sida på Mina sidor."
+            ),
+            "en": (
+                "{{ organisation }} has decided your case {{ service_en }} "
+                "({{ case_number }}): {{ outcome_en }}.\n\nThe decision, with its reasons "
+                "and how to appeal, is on the case's page on My pages."
+            ),
+        },
+    ),
 }
 
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext_lazy as _
 
 from digigov.cases import clocks, disclosure, queries, signing, storage
+from digigov.cases.actions.telling import tell_applicant
 from digigov.cases.models import (
     ApplicantKind,
     Application,
@@ -486,6 +487,7 @@ def _submit(actor: Actor, application_id: int, actor_loa: str, signers: signing.
     )
     locked.signatures.set(counted)
     case = _open_case(actor, locked, spec, list(attachments.values()))
+    tell_applicant(actor, case, "application.received", reference=locked.reference)
     # One action, one audit row: the submission and the case it opened.
     audit.record(
         actor=actor,

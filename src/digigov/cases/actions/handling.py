@@ -32,6 +32,7 @@ from digigov.cases.actions.case import (
     _transition,
     clock_of,
 )
+from digigov.cases.actions.telling import tell_applicant
 from digigov.cases.models import (
     Case,
     CaseEvent,
@@ -46,7 +47,6 @@ from digigov.identity import queries as identity_queries
 from digigov.identity import roles
 from digigov.identity.models import Signature, StaffMembership
 from digigov.identity.signing import ToSign
-from digigov.messages import actions as messages
 from digigov.services import fees
 from digigov.services.spec import Outcome, ServicePackageSpec
 
@@ -296,25 +296,14 @@ def _request(
         sent_by=str(staff.actor),
         document=document,
     )
-    if completion:  # the applicant is told (FL 22 §): in their inbox, and later by notice
-        spec = _spec(case)
-        messages.send(
-            actor=staff.actor,
-            organisation=case.organisation,
-            recipient=case.submitted_by,
-            message_type="case.completion_requested",
-            data={
-                "case_number": case.registrar_number,
-                "service_sv": spec.name.sv,
-                "service_en": spec.name.en,
-                "organisation": case.organisation.name,
-                "message": text,
-                "due_on": due.isoformat(),
-            },
-            loa=spec.loa,
-            case_public_id=case.public_id,
-            case_number=case.registrar_number,
-        )
+    # the applicant is told (FL 22 §, 25 §): in their inbox, and later by notice
+    tell_applicant(
+        staff.actor,
+        case,
+        "case.completion_requested" if completion else "case.communication",
+        message=text,
+        due_on=due.isoformat(),
+    )
     return {"request": request.pk, "due_on": due.isoformat(), "document": document.sequence}
 
 
@@ -463,6 +452,9 @@ def _decide(
     )
     decision.save(force_insert=True)
     case.decided_at = now
+    tell_applicant(
+        staff.actor, case, "case.decided", outcome_sv=outcome.label.sv, outcome_en=outcome.label.en
+    )
     return {
         "outcome": outcome.id,
         "document": decision.document.sequence,
@@ -538,6 +530,14 @@ def extend_deadline(*, staff: Staff, case: Case, days: int, reason: str, revisio
             "previous_deadline": before.isoformat() if before else None,
             "document": document.sequence,
         },
+    )
+    tell_applicant(
+        staff.actor,
+        locked,
+        "case.deadline_extended",
+        days=days,
+        deadline=locked.deadline.isoformat() if locked.deadline else "",
+        reason=why,
     )
     audit.record(
         actor=staff.actor,

@@ -36,21 +36,26 @@ def requested(bygglov_case, organisation, case_worker):
 
 
 def test_a_completion_request_reaches_the_applicant_s_inbox(requested):
-    [message] = Message.objects.all()
+    message = Message.objects.get(message_type="case.completion_requested")
     assert message.recipient == ANNA and message.case_public_id == requested.public_id
     assert message.subject_sv == f"Begäran om komplettering i ärende {requested.registrar_number}"
     assert "Skicka en situationsplan med måtten utsatta." in message.body_sv
     assert "Answer by" in message.body_en
     [delivery] = message.deliveries.all()
     assert (delivery.channel, delivery.status) == ("portal", "delivered")
-    assert AuditEntry.objects.filter(action="message.created").count() == 1
+    # the receipt of the application was the first
+    assert [m.message_type for m in Message.objects.order_by("pk")] == [
+        "application.received",
+        "case.completion_requested",
+    ]
+    assert AuditEntry.objects.filter(action="message.created").count() == 2
 
 
 def test_anna_reads_it_on_mina_sidor_and_that_is_its_receipt(requested, client):
     sign_in_resident(client, ANNA)
-    assert "1 oläst" in client.get(reverse("web:my-pages")).content.decode()
+    assert "2 olästa" in client.get(reverse("web:my-pages")).content.decode()
     inbox = client.get(reverse("web:inbox")).content.decode()
-    [message] = Message.objects.all()
+    message = Message.objects.get(message_type="case.completion_requested")
     url = reverse("web:message", args=[message.public_id])
     assert url in inbox and "Oläst" in inbox
     page = client.get(url).content.decode()
@@ -61,20 +66,20 @@ def test_anna_reads_it_on_mina_sidor_and_that_is_its_receipt(requested, client):
     assert Delivery.objects.get(message=message).status == "read"
     client.get(url)  # a second reading is no new receipt
     assert AuditEntry.objects.filter(action="message.read").count() == 1
-    assert "oläst" not in client.get(reverse("web:my-pages")).content.decode()
+    assert "1 oläst" in client.get(reverse("web:my-pages")).content.decode()
 
 
 def test_nobody_else_reads_it(requested, client):
-    [message] = Message.objects.all()
+    message = Message.objects.get(message_type="case.completion_requested")
     sign_in_resident(client, ERIK)
     assert client.get(reverse("web:message", args=[message.public_id])).status_code == 404
     assert message.subject_sv not in client.get(reverse("web:inbox")).content.decode()
     assert client.get(reverse("web:message", args=["not-an-id"])).status_code == 404
-    assert Message.objects.get().read_at is None
+    assert message.read_at is None
 
 
 def test_below_the_case_s_level_it_is_not_shown_but_offered(requested, client):
-    [message] = Message.objects.all()
+    message = Message.objects.get(message_type="case.completion_requested")
     sign_in_resident(client, ANNA, loa=LOA2)
     inbox = client.get(reverse("web:inbox")).content.decode()
     assert message.subject_sv not in inbox and "Logga in igen för att se dem" in inbox
@@ -90,7 +95,7 @@ def test_the_inbox_in_a_browser(requested, live_server, page):
     page.goto(f"{base}/eid/start/test/")
     page.get_by_role("button", name=f"Anna Andersson ({ANNA})").click()
     page.wait_for_url(f"{base}/mina-sidor/")
-    page.get_by_role("link", name="Meddelanden (1 oläst)").click()
+    page.get_by_role("link", name="Meddelanden (2 olästa)").click()
     assert_no_violations(page, "the inbox")
     page.get_by_role(
         "link", name=f"Begäran om komplettering i ärende {requested.registrar_number}"
@@ -100,5 +105,38 @@ def test_the_inbox_in_a_browser(requested, live_server, page):
     page.set_viewport_size({"width": 320, "height": 800})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     page.get_by_role("link", name="Alla meddelanden").click()
-    assert "Oläst" not in page.content()
+    assert page.locator(".tag").count() == 1  # the receipt, still unread
     assert_no_violations(page, "the inbox, read")
+
+
+def test_the_applicant_is_told_of_each_step(requested, organisation, case_worker):
+    staff = case_actions.staff_in(case_worker, organisation.pk)
+    case = case_actions.take(
+        staff=staff,
+        case=requested,
+        transition_id="komplettering_inkommen",
+        revision=requested.revision,
+        message="Kom in med posten.",
+    )
+    case = case_actions.extend_deadline(
+        staff=staff, case=case, days=30, reason="Remiss till länsstyrelsen.", revision=case.revision
+    )
+    case = case_actions.take(
+        staff=staff,
+        case=case,
+        transition_id="besluta",
+        revision=case.revision,
+        outcome="bifall",
+        reasons="Åtgärden följer detaljplanen.",
+    )
+    told = {m.message_type: m for m in Message.objects.filter(recipient=ANNA)}
+    assert set(told) == {
+        "application.received",
+        "case.completion_requested",
+        "case.deadline_extended",
+        "case.decided",
+    }
+    assert "med 30 dagar" in told["case.deadline_extended"].body_sv
+    assert "Remiss till länsstyrelsen." in told["case.deadline_extended"].body_sv
+    assert "Bygglov beviljas" in told["case.decided"].body_sv
+    assert all(m.case_public_id == case.public_id for m in told.values())
