@@ -46,3 +46,13 @@ def message_for(person: str, public_id: str, loa: str) -> Message | None:
 
 def unread_count(person: str, loa: str) -> int:
     return inbox_of(person, loa).filter(read_at__isnull=True).count()
+
+
+def of_case(organisation_id: int, case_public_id: uuid.UUID) -> list[Message]:
+    """What the organisation told the applicant about one case, oldest first, with how each
+    channel carried it (for the case's staff)."""
+    return list(
+        Message.objects.filter(organisation_id=organisation_id, case_public_id=case_public_id)
+        .prefetch_related("deliveries")
+        .order_by("created_at", "pk")
+    )

@@ -11,7 +11,9 @@ from django.urls import reverse
 from digigov.cases import actions as case_actions
 from digigov.conftest import ANNA, sign_in_resident
 from digigov.core import clock
+from digigov.core.actors import Actor
 from digigov.core.models import AuditEntry
+from digigov.messages import actions as message_actions
 from digigov.messages.models import Delivery, Message
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +142,16 @@ def test_the_applicant_is_told_of_each_step(requested, organisation, case_worker
     assert "Remiss till länsstyrelsen." in told["case.deadline_extended"].body_sv
     assert "Bygglov beviljas" in told["case.decided"].body_sv
     assert all(m.case_public_id == case.public_id for m in told.values())
+
+
+def test_the_case_worker_sees_what_the_applicant_was_told_and_whether_it_was_read(
+    requested, case_worker, client
+):
+    client.force_login(case_worker)
+    url = reverse("web:staff-case", args=[requested.public_id])
+    page = client.get(url).content.decode()
+    assert f"Begäran om komplettering i ärende {requested.registrar_number}" in page
+    assert "Mina sidor: Levererat" in page
+    message = Message.objects.get(message_type="case.completion_requested")
+    message_actions.mark_read(actor=Actor.person(ANNA), message=message)
+    assert "Mina sidor: Läst" in client.get(url).content.decode()
