@@ -7,6 +7,7 @@ as many of them as the company register says)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -136,6 +137,11 @@ def counted(application: Application, signers: Signers) -> list[Signature]:
 def signed_by(application: Application, signers: Signers) -> set[str]:
     """Who of those who may sign has signed the application as it is now."""
     return {s.signer for s in counted(application, signers)}
+
+
+def waiting_for(person: str, asked: Iterable[Application]) -> list[Application]:
+    """Of the drafts a person was asked to sign, those without their signature yet."""
+    return [a for a in asked if person not in {s.signer for s in signatures_of(a)}]
 
 
 def missing(application: Application, signers: Signers) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from digigov.core.models import OrganisationOwned
 
@@ -49,15 +50,15 @@ class Delivery(OrganisationOwned):
     """One channel's carrying of one message: at most one per message and channel."""
 
     class Channel(models.TextChoices):
-        PORTAL = "portal", "Portal inbox"
+        PORTAL = "portal", _("Mina sidor")
 
     class Status(models.TextChoices):
-        CREATED = "created", "Created"
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        DELIVERED = "delivered", "Delivered"
-        READ = "read", "Read"
-        FAILED = "failed", "Failed"
+        CREATED = "created", _("Skapat")
+        QUEUED = "queued", _("I kö")
+        SENT = "sent", _("Skickat")
+        DELIVERED = "delivered", _("Levererat")
+        READ = "read", _("Läst")
+        FAILED = "failed", _("Misslyckades")
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(max_length=20, choices=Channel.choices)

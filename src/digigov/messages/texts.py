@@ -9,21 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template import Context, Engine
-from django.utils.translation import gettext_lazy
 
 _ENGINE = Engine(autoescape=False)  # plain text; pages escape it when they show it
 _PLACEHOLDER = re.compile(r"{{\s*(\w+)")
-
-# A delivery's status and channel as staff and the person read them.
-STATUS_NAMES = {
-    "created": gettext_lazy("Skapat"),
-    "queued": gettext_lazy("I kö"),
-    "sent": gettext_lazy("Skickat"),
-    "delivered": gettext_lazy("Levererat"),
-    "read": gettext_lazy("Läst"),
-    "failed": gettext_lazy("Misslyckades"),
-}
-CHANNEL_NAMES = {"portal": gettext_lazy("Mina sidor")}
 
 
 @dataclass(frozen=True)

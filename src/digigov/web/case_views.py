@@ -29,7 +29,6 @@ from digigov.identity import queries as identity_queries
 from digigov.identity.bankid import messages as bankid_messages
 from digigov.identity.models import StaffMembership
 from digigov.messages import queries as message_queries
-from digigov.messages import texts as message_texts
 from digigov.services import catalogue, presentation
 from digigov.services import queries as service_queries
 from digigov.services.spec import ServicePackageSpec
@@ -197,20 +196,7 @@ def _render_case(
         ],
         "open_request": case_queries.open_request(case),
         "decision": case_queries.decision_of(case),
-        "told": [
-            {
-                "message": told,
-                "deliveries": [
-                    {
-                        "channel": message_texts.CHANNEL_NAMES.get(d.channel, d.channel),
-                        "status": message_texts.STATUS_NAMES.get(d.status, d.status),
-                        "when": d.updated_at,
-                    }
-                    for d in told.deliveries.all()
-                ],
-            }
-            for told in message_queries.of_case(case.organisation_id, case.public_id)
-        ],
+        "told": message_queries.of_case(case.organisation_id, case.public_id),
         "step_forms": _step_forms(request, case, spec, staff, step),
         "assign_form": assign_form
         or AssignForm(

@@ -76,12 +76,7 @@ def my_pages(request: HttpRequest) -> HttpResponse:
         "loa_label": loa.label(current.loa),
         "session": current,
         "drafts": drafts.filter(shown),
-        # what still waits for this person's own signature
-        "to_sign": [
-            draft
-            for draft in to_sign.filter(shown)
-            if number not in {s.signer for s in signing.signatures_of(draft)}
-        ],
+        "to_sign": signing.waiting_for(number, to_sign.filter(shown)),
         "cases": cases.filter(shown)[:100],
         "unread": message_queries.unread_count(number, current.loa),
         "step_up": urlencode({"next": request.get_full_path(), "loa": needed}) if needed else "",
