@@ -41,6 +41,17 @@ def _scan_with_app(app: Any, base: str, picture: bytes, person: str) -> None:
     app.get_by_role("button", name="Läs av").click()
 
 
+def _scan_the_qr_shown(page: Any, app: Any, base: str, person: str) -> None:
+    """Scan what the page shows now; a busy machine may take longer than the QR lives
+    between the picture and the scan, and then the app says so and the person scans
+    again, as with the real app."""
+    for _attempt in range(3):
+        _scan_with_app(app, base, page.locator("#bankid-qr-image").screenshot(), person)
+        if "för gammal" not in app.content():
+            return
+    raise AssertionError("the virtual app refused three fresh pictures of the QR")
+
+
 def test_anna_signs_in_on_another_device_by_scanning_the_animated_qr(
     bankid: str, page: Any
 ) -> None:
@@ -50,7 +61,7 @@ def test_anna_signs_in_on_another_device_by_scanning_the_animated_qr(
     page.wait_for_timeout(1500)
     assert page.locator("#bankid-qr-image svg").inner_html() != first  # new every second
     app = page.context.new_page()
-    _scan_with_app(app, bankid, page.locator("#bankid-qr-image").screenshot(), ANNA)
+    _scan_the_qr_shown(page, app, bankid, ANNA)
     assert_no_violations(app, "the virtual app: identify")
     expect(page.locator("#bankid-message")).to_contain_text("säkerhetskod", timeout=5_000)
     app.get_by_role("button", name="Identifiera", exact=True).click()
